@@ -211,7 +211,9 @@ class TouchpointColumns:
             occurred_at=np.array([to_epoch_us(t.occurred_at) for t in items], dtype=np.int64),
             status=np.array([status_code[t.status] for t in items], dtype=np.uint8),
             channel=np.array([code_of(CHANNELS, t.channel) for t in items], dtype=np.int8),
-            direction=np.array([code_of(DIRECTIONS, t.direction) for t in items], dtype=np.int8),
+            direction=np.array(
+                [code_of(DIRECTIONS, t.direction) for t in items], dtype=np.int8
+            ),
             trigger=np.array([code_of(TRIGGERS, t.trigger) for t in items], dtype=np.int8),
             contact_id=_text_array(t.contact_id for t in items),
             in_reply_to=_text_array(t.in_reply_to for t in items),
@@ -457,7 +459,9 @@ class TouchpointLog:
             status=STATUSES[self.status[row]],
             channel=code(CHANNELS, int(self.channel[row])),
             direction=code(DIRECTIONS, int(self.direction[row])),
-            contact_id=code(self.contact_ids, int(self.contact[row])),
+            contact_id=None
+            if self.contact[row] < 0
+            else str(self.contact_ids[self.contact[row]]),
             in_reply_to=in_reply_to,
             trigger=code(TRIGGERS, int(self.trigger[row])),
             text=_optional(self.text[row]),

@@ -16,7 +16,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 
@@ -71,7 +71,8 @@ class Direction(enum.StrEnum):
 
 
 class Trigger(enum.StrEnum):
-    """Why a touchpoint happened: on a schedule, on product behaviour, or at the customer's ask."""
+    """Why a touchpoint happened: on a schedule, on product behaviour, or at the customer's
+    request."""
 
     SCHEDULED = "scheduled"
     BEHAVIOUR_TRIGGERED = "behaviour_triggered"
@@ -103,6 +104,7 @@ class LifecycleStage(enum.StrEnum):
 
 
 _E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
 
 
 def parse_choice(choices: type[_E], value: object, *, what: str) -> _E:
@@ -123,13 +125,26 @@ def parse_choice(choices: type[_E], value: object, *, what: str) -> _E:
     raise UnknownNameError(f"unknown {what} {value!r}: expected one of {valid}")
 
 
-def _optional_choice(choices: type[_E], what: str) -> Any:
-    def convert(value: object) -> _E | None:
-        if value is None:
-            return None
-        return parse_choice(choices, value, what=what)
+def _to_status(value: object) -> Status:
+    return parse_choice(Status, value, what="status")
 
-    return convert
+
+def _to_channel(value: object) -> Channel | None:
+    return None if value is None else parse_choice(Channel, value, what="channel")
+
+
+def _to_direction(value: object) -> Direction | None:
+    return None if value is None else parse_choice(Direction, value, what="direction")
+
+
+def _to_trigger(value: object) -> Trigger | None:
+    return None if value is None else parse_choice(Trigger, value, what="trigger")
+
+
+def _to_stage(value: object) -> LifecycleStage | None:
+    return (
+        None if value is None else parse_choice(LifecycleStage, value, what="lifecycle stage")
+    )
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -150,6 +165,10 @@ def _check_text_id(instance: object, attribute: attrs.Attribute[str], value: str
 
 def _optional_instant(value: object) -> dt.datetime | None:
     return None if value is None else parse_instant(value)
+
+
+def _instant(value: object) -> dt.datetime:
+    return parse_instant(value)
 
 
 @attrs.frozen
@@ -197,9 +216,6 @@ def _lookup(table: dict[str, _T], value: str, what: str) -> _T:
         raise UnknownNameError(f"unknown {what} {value!r}: expected one of {valid}") from None
 
 
-_T = TypeVar("_T")
-
-
 def _to_kind(value: object) -> TouchpointKind:
     if isinstance(value, TouchpointKind):
         return value
@@ -217,9 +233,7 @@ class CadenceExpectation:
     kind: str = attrs.field(validator=_check_name)
     min_days: float = attrs.field(converter=float)
     max_days: float = attrs.field(converter=float)
-    stage: LifecycleStage | None = attrs.field(
-        default=None, converter=_optional_choice(LifecycleStage, "lifecycle stage")
-    )
+    stage: LifecycleStage | None = attrs.field(default=None, converter=_to_stage)
 
     def __attrs_post_init__(self) -> None:
         if not 0 < self.min_days <= self.max_days:
@@ -227,6 +241,10 @@ class CadenceExpectation:
                 f"cadence for {self.kind!r}: expected 0 < min_days <= max_days, got "
                 f"min_days={self.min_days}, max_days={self.max_days}"
             )
+
+
+def _to_expectations(items: Iterable[CadenceExpectation]) -> tuple[CadenceExpectation, ...]:
+    return tuple(items)
 
 
 @attrs.frozen
@@ -238,7 +256,9 @@ class CadencePolicy:
     account is over-contacted, or ``None`` for no budget.
     """
 
-    expectations: tuple[CadenceExpectation, ...] = attrs.field(default=(), converter=tuple)
+    expectations: tuple[CadenceExpectation, ...] = attrs.field(
+        default=(), converter=_to_expectations
+    )
     survey_cap: int = 2
     max_touches_per_30_days: int | None = None
 
@@ -255,7 +275,9 @@ class CadencePolicy:
         if self.survey_cap < 0:
             raise DataError(f"survey_cap must be >= 0, got {self.survey_cap}")
 
-    def expected(self, kind: str, stage: LifecycleStage | None = None) -> CadenceExpectation | None:
+    def expected(
+        self, kind: str, stage: LifecycleStage | None = None
+    ) -> CadenceExpectation | None:
         """The expectation for ``kind`` in ``stage``: the stage's own, else the general one."""
         general = None
         for expectation in self.expectations:
@@ -336,7 +358,9 @@ def _to_segment(value: object) -> Segment:
     return _lookup(_BUILTIN_SEGMENT_BY_NAME, str(value), "segment")
 
 
-def _check_csat(instance: object, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+def _check_csat(
+    instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
     if value is not None and not (isinstance(value, int) and 1 <= value <= 5):
         raise DataError(f"csat must be an integer from 1 to 5, got {value!r}")
 
@@ -368,19 +392,13 @@ class Touchpoint:
     id: str = attrs.field(validator=_check_text_id)
     account_id: str = attrs.field(validator=_check_text_id)
     kind: TouchpointKind = attrs.field(converter=_to_kind)
-    occurred_at: dt.datetime = attrs.field(converter=parse_instant)
-    status: Status = attrs.field(converter=lambda v: parse_choice(Status, v, what="status"))
-    channel: Channel | None = attrs.field(
-        default=None, converter=_optional_choice(Channel, "channel")
-    )
-    direction: Direction | None = attrs.field(
-        default=None, converter=_optional_choice(Direction, "direction")
-    )
+    occurred_at: dt.datetime = attrs.field(converter=_instant)
+    status: Status = attrs.field(converter=_to_status)
+    channel: Channel | None = attrs.field(default=None, converter=_to_channel)
+    direction: Direction | None = attrs.field(default=None, converter=_to_direction)
     contact_id: str | None = None
     in_reply_to: str | None = None
-    trigger: Trigger | None = attrs.field(
-        default=None, converter=_optional_choice(Trigger, "trigger")
-    )
+    trigger: Trigger | None = attrs.field(default=None, converter=_to_trigger)
     text: str | None = None
     quoted_text: str | None = None
     purpose: str | None = None
@@ -409,9 +427,7 @@ class Account:
     name: str | None = None
     annual_revenue: float | None = attrs.field(default=None)
     owner: str | None = None
-    lifecycle_stage: LifecycleStage | None = attrs.field(
-        default=None, converter=_optional_choice(LifecycleStage, "lifecycle stage")
-    )
+    lifecycle_stage: LifecycleStage | None = attrs.field(default=None, converter=_to_stage)
     started_at: dt.datetime | None = attrs.field(default=None, converter=_optional_instant)
     renews_at: dt.datetime | None = attrs.field(default=None, converter=_optional_instant)
     churned_at: dt.datetime | None = attrs.field(default=None, converter=_optional_instant)
@@ -424,6 +440,9 @@ class Account:
             raise DataError(f"annual_revenue must be a non-negative number, got {value!r}")
 
 
+_N = TypeVar("_N", TouchpointKind, Segment)
+
+
 def _unique_by_name(items: Iterable[_N], what: str) -> tuple[_N, ...]:
     result: dict[str, _N] = {}
     for item in items:
@@ -434,11 +453,12 @@ def _unique_by_name(items: Iterable[_N], what: str) -> tuple[_N, ...]:
     return tuple(result.values())
 
 
-class _Named:
-    name: str
+def _to_kinds(items: Iterable[TouchpointKind]) -> tuple[TouchpointKind, ...]:
+    return _unique_by_name(items, "kind")
 
 
-_N = TypeVar("_N", TouchpointKind, Segment)
+def _to_segments(items: Iterable[Segment]) -> tuple[Segment, ...]:
+    return _unique_by_name(items, "segment")
 
 
 @attrs.frozen
@@ -457,11 +477,9 @@ class Catalog:
     True
     """
 
-    kinds: tuple[TouchpointKind, ...] = attrs.field(
-        default=BUILTIN_KINDS, converter=lambda k: _unique_by_name(k, "kind")
-    )
+    kinds: tuple[TouchpointKind, ...] = attrs.field(default=BUILTIN_KINDS, converter=_to_kinds)
     segments: tuple[Segment, ...] = attrs.field(
-        default=BUILTIN_SEGMENTS, converter=lambda s: _unique_by_name(s, "segment")
+        default=BUILTIN_SEGMENTS, converter=_to_segments
     )
 
     @property

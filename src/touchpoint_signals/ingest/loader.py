@@ -1,0 +1,734 @@
+"""Validate raw records and build a TouchpointLog, in strict or lenient mode.
+
+Strict mode (the default) raises :class:`~touchpoint_signals.errors.RecordError` at the first
+bad record, naming the source, row, field, the value received and what was expected. Lenient
+mode loads every good record and lists every rejected one in a
+:class:`~touchpoint_signals.ingest.records.LoadReport` with the same detail; in both modes
+``accepted + rejected == read``.
+
+Beyond single fields the loader checks records against each other, and never repairs what it
+finds without saying so:
+
+* a touchpoint id seen before is rejected, naming the row that used it first;
+* a touchpoint of an account the accounts table does not hold is rejected (when accounts are
+  given);
+* a reply whose ``in_reply_to`` names no loaded touchpoint, or one that occurred after the
+  reply, is accepted but its link is left unresolved, and the report lists it as a link
+  issue. Strict mode raises instead.
+
+Records are turned into columns as they stream by, in chunks, so memory follows the size of
+the columnar result rather than the size of the source text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchpoint_signals.errors import (
+    DataError,
+    IntegrityError,
+    RecordError,
+)
+from touchpoint_signals.ingest.mapping import ColumnMapping
+from touchpoint_signals.ingest.readers import csv_records, jsonl_records
+from touchpoint_signals.ingest.records import (
+    ACCOUNT_FIELDS,
+    TOUCHPOINT_FIELDS,
+    LinkIssue,
+    LoadReport,
+    RawRecord,
+    Rejection,
+)
+from touchpoint_signals.ingest.sources import SourceRecords
+from touchpoint_signals.log import (
+    CHANNELS,
+    DIRECTIONS,
+    ID,
+    STATUSES,
+    TEXT,
+    TRIGGERS,
+    ReplyProblem,
+    TouchpointColumns,
+    TouchpointLog,
+    resolve_replies,
+)
+from touchpoint_signals.model import (
+    DEFAULT_CATALOG,
+    Account,
+    Catalog,
+    Channel,
+    Direction,
+    Status,
+    Trigger,
+    parse_choice,
+)
+from touchpoint_signals.timeparse import parse_instant, to_epoch_us
+
+__all__ = [
+    "LoadResult",
+    "Mode",
+    "load",
+    "load_accounts",
+    "load_touchpoints",
+    "read_csv",
+    "read_jsonl",
+]
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["strict", "lenient"]
+
+#: Rows per column chunk while streaming; bounds the Python objects alive at once.
+CHUNK_ROWS = 65_536
+
+_MODES = ("strict", "lenient")
+
+
+class _FieldError(Exception):
+    """A field failed validation; carries what the rejection and the error need."""
+
+    def __init__(self, field: str, value: object, expected: str, reason: str = "") -> None:
+        super().__init__(reason or expected)
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.reason = reason
+
+
+def _text(value: object, field: str, *, required: bool = False) -> str | None:
+    if value is None:
+        if required:
+            raise _FieldError(field, value, "a non-empty value", "missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _FieldError(field, value, "a string")
+    return str(value)
+
+
+def _instant(
+    value: object, field: str, zone: dt.tzinfo | None, *, required: bool
+) -> int | None:
+    if value is None:
+        if required:
+            raise _FieldError(field, value, "a date-time", "missing")
+        return None
+    try:
+        return to_epoch_us(parse_instant(value, default_tz=zone))
+    except DataError as exc:
+        raise _FieldError(
+            field, value, "a date-time with a time zone (or pass default_tz)", str(exc)
+        ) from None
+
+
+def _small_int(value: object, field: str, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    number: float
+    if isinstance(value, bool):
+        raise _FieldError(field, value, f"an integer from {low} to {high}")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        try:
+            number = float(str(value))
+        except ValueError:
+            raise _FieldError(field, value, f"an integer from {low} to {high}") from None
+    if not number.is_integer() or not low <= number <= high:
+        raise _FieldError(field, value, f"an integer from {low} to {high}")
+    return int(number)
+
+
+def _choice(choices: Any, value: object, field: str, what: str, *, required: bool) -> Any:
+    if value is None:
+        if required:
+            raise _FieldError(field, value, f"a {what}", "missing")
+        return None
+    try:
+        return parse_choice(choices, value, what=what)
+    except KeyError:
+        valid = ", ".join(m.value for m in choices)
+        raise _FieldError(field, value, f"one of {valid}") from None
+
+
+class _ColumnBuilder:
+    """Accumulates validated touchpoint values and flushes them into column chunks."""
+
+    def __init__(self) -> None:
+        self.chunks: list[TouchpointColumns] = []
+        self.sources: list[str] = []
+        self.source_code: dict[str, int] = {}
+        self.where: list[npt.NDArray[np.int64]] = []
+        self._rows: list[tuple[Any, ...]] = []
+        self._where: list[tuple[int, int]] = []
+
+    def add(self, values: tuple[Any, ...], source: str, row: int) -> None:
+        code = self.source_code.setdefault(source, len(self.source_code))
+        if code == len(self.sources):
+            self.sources.append(source)
+        self._rows.append(values)
+        self._where.append((code, row))
+        if len(self._rows) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        cols = list(zip(*self._rows, strict=True))
+        self.chunks.append(
+            TouchpointColumns(
+                id=np.array(cols[0], dtype=ID),
+                account_id=np.array(cols[1], dtype=ID),
+                kind=np.array(cols[2], dtype=np.uint8),
+                occurred_at=np.array(cols[3], dtype=np.int64),
+                status=np.array(cols[4], dtype=np.uint8),
+                channel=np.array(cols[5], dtype=np.int8),
+                direction=np.array(cols[6], dtype=np.int8),
+                trigger=np.array(cols[7], dtype=np.int8),
+                contact_id=np.array(cols[8], dtype=TEXT),
+                in_reply_to=np.array(cols[9], dtype=TEXT),
+                text=np.array(cols[10], dtype=TEXT),
+                quoted_text=np.array(cols[11], dtype=TEXT),
+                purpose=np.array(cols[12], dtype=TEXT),
+                outcome=np.array(cols[13], dtype=TEXT),
+                recorded_at=np.array(cols[14], dtype=np.int64),
+                csat=np.array(cols[15], dtype=np.int8),
+                attendees=np.array(cols[16], dtype=np.int32),
+            )
+        )
+        self.where.append(np.array(self._where, dtype=np.int64).reshape(-1, 2))
+        self._rows.clear()
+        self._where.clear()
+
+    def finish(self) -> tuple[TouchpointColumns, npt.NDArray[np.int64]]:
+        self.flush()
+        columns = TouchpointColumns.concatenate(self.chunks)
+        where = np.concatenate(self.where) if self.where else np.empty((0, 2), dtype=np.int64)
+        self.chunks.clear()
+        self.where.clear()
+        return columns, where
+
+
+def _touchpoint_values(
+    fields: Mapping[str, object], kind_codes: Mapping[str, int], zone: dt.tzinfo | None
+) -> tuple[Any, ...]:
+    """Validate one record's canonical fields into the tuple the column builder stores."""
+    nan = np.nan
+    record_id = _text(fields["id"], "id", required=True)
+    account_id = _text(fields["account_id"], "account_id", required=True)
+
+    kind_value = fields["kind"]
+    if kind_value is None:
+        raise _FieldError("kind", None, f"one of {', '.join(kind_codes)}", "missing")
+    key = str(kind_value).strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in kind_codes:
+        raise _FieldError("kind", kind_value, f"one of {', '.join(kind_codes)}")
+
+    occurred = _instant(fields["occurred_at"], "occurred_at", zone, required=True)
+    status: Status = _choice(Status, fields["status"], "status", "status", required=True)
+    channel: Channel | None = _choice(
+        Channel, fields["channel"], "channel", "channel", required=False
+    )
+    direction: Direction | None = _choice(
+        Direction, fields["direction"], "direction", "direction", required=False
+    )
+    trigger: Trigger | None = _choice(
+        Trigger, fields["trigger"], "trigger", "trigger", required=False
+    )
+    contact = _text(fields["contact_id"], "contact_id")
+    reply = _text(fields["in_reply_to"], "in_reply_to")
+    if reply is not None and reply == record_id:
+        raise _FieldError("in_reply_to", reply, "the id of another touchpoint", "self-reply")
+
+    texts = [
+        _text(fields[name], name) for name in ("text", "quoted_text", "purpose", "outcome")
+    ]
+    recorded = _instant(fields["recorded_at"], "recorded_at", zone, required=False)
+    csat = _small_int(fields["csat"], "csat", 1, 5)
+    attendees = _small_int(fields["attendees"], "attendees", 0, 2**31 - 1)
+
+    return (
+        record_id,
+        account_id,
+        kind_codes[key],
+        occurred,
+        STATUSES.index(status),
+        -1 if channel is None else CHANNELS.index(channel),
+        -1 if direction is None else DIRECTIONS.index(direction),
+        -1 if trigger is None else TRIGGERS.index(trigger),
+        nan if contact is None else contact,
+        nan if reply is None else reply,
+        *(nan if t is None else t for t in texts),
+        occurred if recorded is None else recorded,
+        0 if csat is None else csat,
+        -1 if attendees is None else attendees,
+    )
+
+
+def _account_values(fields: Mapping[str, object], catalog: Catalog, zone: Any) -> Account:
+    """Validate one record's canonical fields into an Account."""
+    record_id = _text(fields["id"], "id", required=True)
+
+    segment_value = fields["segment"]
+    if segment_value is None:
+        raise _FieldError(
+            "segment", None, f"one of {', '.join(catalog.segment_names)}", "missing"
+        )
+    try:
+        segment = catalog.segment(str(segment_value))
+    except KeyError:
+        raise _FieldError(
+            "segment", segment_value, f"one of {', '.join(catalog.segment_names)}"
+        ) from None
+
+    revenue = fields["annual_revenue"]
+    if revenue is not None:
+        try:
+            revenue = float(str(revenue))
+        except ValueError:
+            raise _FieldError("annual_revenue", revenue, "a non-negative number") from None
+        if not revenue >= 0:
+            raise _FieldError("annual_revenue", revenue, "a non-negative number")
+
+    instants = {}
+    for name in ("started_at", "renews_at", "churned_at"):
+        micros = _instant(fields[name], name, zone, required=False)
+        instants[name] = (
+            None if micros is None else dt.datetime.fromtimestamp(micros / 1e6, tz=dt.UTC)
+        )
+
+    try:
+        return Account(
+            id=str(record_id),
+            segment=segment,
+            name=_text(fields["name"], "name"),
+            annual_revenue=revenue,
+            owner=_text(fields["owner"], "owner"),
+            lifecycle_stage=fields["lifecycle_stage"],
+            **instants,
+        )
+    except KeyError:
+        from touchpoint_signals.model import LifecycleStage
+
+        valid = ", ".join(s.value for s in LifecycleStage)
+        raise _FieldError(
+            "lifecycle_stage", fields["lifecycle_stage"], f"one of {valid}"
+        ) from None
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
+
+
+class _Intake:
+    """Turns a stream of raw records into validated items, keeping the report."""
+
+    def __init__(self, report: LoadReport, mode: Mode) -> None:
+        self.report = report
+        self.mode = mode
+
+    def reject(self, rejection: Rejection, *, error: type[RecordError] = RecordError) -> None:
+        if self.mode == "strict":
+            raise error(
+                f"{rejection.describe()}",
+                source=rejection.source,
+                row=rejection.row,
+                field=rejection.field,
+                value=rejection.value,
+                expected=rejection.expected,
+            )
+        self.report.rejected.append(rejection)
+
+    def each(
+        self,
+        records: Iterable[RawRecord | Rejection | Mapping[str, object]],
+        mapping: ColumnMapping,
+        fields: tuple[str, ...],
+        validate: Callable[[Mapping[str, object]], Any],
+    ) -> Iterable[tuple[RawRecord, Any]]:
+        for item in records:
+            self.report.read += 1
+            if isinstance(item, Rejection):
+                self.reject(item)
+                continue
+            if not isinstance(item, RawRecord):
+                item = RawRecord(self.report.source, self.report.read, item)
+
+            try:
+                yield item, validate(mapping.apply(item.values, fields))
+            except _FieldError as problem:
+                self.reject(
+                    Rejection(
+                        item.source,
+                        item.row,
+                        problem.field,
+                        problem.value,
+                        problem.expected,
+                        problem.reason,
+                    )
+                )
+
+
+@attrs.frozen
+class LoadResult:
+    """A loaded log with its accounts and the reports of what was read and rejected."""
+
+    log: TouchpointLog
+    accounts: tuple[Account, ...]
+    touchpoint_report: LoadReport
+    account_report: LoadReport | None = None
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        """Every rejected record, accounts first, then touchpoints."""
+        first = self.account_report.rejected if self.account_report else []
+        return [*first, *self.touchpoint_report.rejected]
+
+
+def load_accounts(
+    records: Iterable[RawRecord | Rejection | Mapping[str, object]],
+    *,
+    mode: Mode = "strict",
+    mapping: ColumnMapping | None = None,
+    catalog: Catalog = DEFAULT_CATALOG,
+    default_tz: dt.tzinfo | None = None,
+    source: str = "<accounts>",
+) -> tuple[tuple[Account, ...], LoadReport]:
+    """Validate account records; a repeated account id is rejected, naming the first row."""
+    _check_mode(mode)
+    report = LoadReport(source)
+    intake = _Intake(report, mode)
+    mapping = mapping or ColumnMapping()
+
+    accounts: dict[str, Account] = {}
+    first_row: dict[str, tuple[str, int]] = {}
+    for raw, account in intake.each(
+        records, mapping, ACCOUNT_FIELDS, lambda f: _account_values(f, catalog, default_tz)
+    ):
+        if account.id in accounts:
+            where = first_row[account.id]
+            intake.reject(
+                Rejection(
+                    raw.source,
+                    raw.row,
+                    "id",
+                    account.id,
+                    "an account id not used before",
+                    f"duplicate of {where[0]}, row {where[1]}",
+                ),
+                error=IntegrityError,
+            )
+            continue
+        accounts[account.id] = account
+        first_row[account.id] = (raw.source, raw.row)
+
+    report.accepted = len(accounts)
+    report.check()
+    logger.info(
+        "loaded %d accounts from %s, rejected %d", len(accounts), source, len(report.rejected)
+    )
+    return tuple(accounts.values()), report
+
+
+def load_touchpoints(
+    records: Iterable[RawRecord | Rejection | Mapping[str, object]],
+    *,
+    accounts: Iterable[Account] | None = None,
+    mode: Mode = "strict",
+    mapping: ColumnMapping | None = None,
+    catalog: Catalog = DEFAULT_CATALOG,
+    default_tz: dt.tzinfo | None = None,
+    source: str = "<touchpoints>",
+) -> LoadResult:
+    """Validate touchpoint records and build the log.
+
+    Parameters
+    ----------
+    records
+        Raw records from a reader or adapter, or plain mappings with canonical field names.
+    accounts
+        Account records. When given, touchpoints of other accounts are rejected, and
+        accounts without touchpoints still appear in the log. When ``None`` no account check
+        is made.
+    mode
+        ``"strict"`` raises at the first bad record; ``"lenient"`` reports every one.
+    mapping
+        Column names and value spellings of the source.
+    catalog
+        The kinds and segments that records may name.
+    default_tz
+        The zone naive times were written in; without it naive times are rejected.
+    """
+    _check_mode(mode)
+    staged = _stage_touchpoints(records, mode, mapping, catalog, default_tz, source)
+    return staged.finish(None if accounts is None else tuple(accounts))
+
+
+@attrs.define
+class _StagedTouchpoints:
+    """Touchpoints validated field by field, waiting for the checks across records."""
+
+    columns: TouchpointColumns
+    where: npt.NDArray[np.int64]
+    sources: list[str]
+    intake: _Intake
+    catalog: Catalog
+
+    def finish(self, accounts: tuple[Account, ...] | None) -> LoadResult:
+        report = self.intake.report
+        keep = _cross_check(self.columns, self.where, self.sources, accounts, self.intake)
+        columns = self.columns.take(keep)
+        where = self.where[keep]
+
+        _check_links(columns, where, self.sources, self.intake)
+        log = TouchpointLog.from_columns(
+            columns, kinds=self.catalog.kinds, accounts=accounts or ()
+        )
+
+        report.accepted = len(log)
+        report.check()
+        logger.info(
+            "loaded %d touchpoints of %d accounts from %s, rejected %d, %d link issues",
+            len(log),
+            log.n_accounts,
+            report.source,
+            len(report.rejected),
+            len(report.link_issues),
+        )
+        return LoadResult(log, accounts or (), report)
+
+
+def _stage_touchpoints(
+    records: Iterable[RawRecord | Rejection | Mapping[str, object]],
+    mode: Mode,
+    mapping: ColumnMapping | None,
+    catalog: Catalog,
+    default_tz: dt.tzinfo | None,
+    source: str,
+) -> _StagedTouchpoints:
+    intake = _Intake(LoadReport(source), mode)
+    mapping = mapping or ColumnMapping()
+    kind_codes = {kind.name: code for code, kind in enumerate(catalog.kinds)}
+    builder = _ColumnBuilder()
+
+    for raw, values in intake.each(
+        records,
+        mapping,
+        TOUCHPOINT_FIELDS,
+        lambda f: _touchpoint_values(f, kind_codes, default_tz),
+    ):
+        builder.add(values, raw.source, raw.row)
+
+    columns, where = builder.finish()
+    return _StagedTouchpoints(columns, where, builder.sources, intake, catalog)
+
+
+def _cross_check(
+    columns: TouchpointColumns,
+    where: npt.NDArray[np.int64],
+    sources: list[str],
+    accounts: tuple[Account, ...] | None,
+    intake: _Intake,
+) -> npt.NDArray[np.bool_]:
+    """Rows to keep after rejecting repeated ids and touchpoints of unknown accounts."""
+    keep = np.ones(len(columns), dtype=bool)
+    ids = columns.id
+
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    repeat = np.zeros(len(ids), dtype=bool)
+    if len(ids) > 1:
+        repeat[1:] = sorted_ids[1:] == sorted_ids[:-1]
+    first_of_run = np.maximum.accumulate(np.where(~repeat, np.arange(len(ids)), 0))
+    duplicates = [(int(order[i]), int(order[first_of_run[i]])) for i in np.flatnonzero(repeat)]
+
+    unknown_rows: list[int] = []
+    if accounts is not None:
+        known = np.unique(np.array([a.id for a in accounts], dtype=ID))
+        pos = np.minimum(np.searchsorted(known, columns.account_id), max(len(known) - 1, 0))
+        found = (
+            known[pos] == columns.account_id
+            if len(known)
+            else np.zeros(len(columns), dtype=bool)
+        )
+        unknown_rows = np.flatnonzero(~found).tolist()
+
+    problems: list[tuple[int, Rejection]] = []
+    for row, first in duplicates:
+        problems.append(
+            (
+                row,
+                Rejection(
+                    sources[where[row, 0]],
+                    int(where[row, 1]),
+                    "id",
+                    str(ids[row]),
+                    "a touchpoint id not used before",
+                    f"duplicate of {sources[where[first, 0]]}, row {int(where[first, 1])}",
+                ),
+            )
+        )
+    for row in unknown_rows:
+        if keep[row]:
+            problems.append(
+                (
+                    row,
+                    Rejection(
+                        sources[where[row, 0]],
+                        int(where[row, 1]),
+                        "account_id",
+                        str(columns.account_id[row]),
+                        "the id of an account in the accounts table",
+                        "unknown account",
+                    ),
+                )
+            )
+
+    for row, rejection in sorted(problems, key=lambda p: (p[0], p[1].field or "")):
+        if not keep[row]:
+            continue
+        keep[row] = False
+        intake.reject(rejection, error=IntegrityError)
+    return keep
+
+
+def _check_links(
+    columns: TouchpointColumns,
+    where: npt.NDArray[np.int64],
+    sources: list[str],
+    intake: _Intake,
+) -> None:
+    """Report replies whose link cannot be resolved; strict mode raises on the first."""
+    _, problem = resolve_replies(columns.id, columns.in_reply_to, columns.occurred_at)
+    for row in np.flatnonzero(problem != ReplyProblem.NONE):
+        issue = LinkIssue(
+            sources[where[row, 0]],
+            int(where[row, 1]),
+            str(columns.id[row]),
+            str(columns.in_reply_to[row]),
+            ReplyProblem(int(problem[row])).describe(),
+        )
+        if intake.mode == "strict":
+            raise IntegrityError(
+                issue.describe(),
+                source=issue.source,
+                row=issue.row,
+                field="in_reply_to",
+                value=issue.in_reply_to,
+                expected="the id of a loaded touchpoint that occurred before the reply",
+            )
+        intake.report.link_issues.append(issue)
+
+
+def load(
+    records: SourceRecords,
+    *,
+    mode: Mode = "strict",
+    touchpoint_mapping: ColumnMapping | None = None,
+    account_mapping: ColumnMapping | None = None,
+    catalog: Catalog = DEFAULT_CATALOG,
+    default_tz: dt.tzinfo | None = None,
+    source: str = "<source>",
+) -> LoadResult:
+    """Load what a format adapter read: its touchpoints, then its accounts.
+
+    The touchpoints stream into columns first; the adapter's accounts (which it may derive
+    from the touchpoints it has seen) are read after, and touchpoints of accounts it did not
+    produce are then rejected like any other unknown account.
+    """
+    _check_mode(mode)
+    staged = _stage_touchpoints(
+        records.touchpoints, mode, touchpoint_mapping, catalog, default_tz, source
+    )
+    accounts, account_report = load_accounts(
+        records.accounts,
+        mode=mode,
+        mapping=account_mapping,
+        catalog=catalog,
+        default_tz=default_tz,
+        source=source,
+    )
+    result = staged.finish(accounts)
+    return attrs.evolve(result, account_report=account_report)
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    *,
+    accounts: str | os.PathLike[str] | Iterable[Account] | None = None,
+    mode: Mode = "strict",
+    mapping: Any = None,
+    catalog: Catalog = DEFAULT_CATALOG,
+    default_tz: dt.tzinfo | None = None,
+    delimiter: str = ",",
+) -> LoadResult:
+    """Load touchpoints (and optionally accounts) from CSV files with a header row."""
+    return _read_files(path, accounts, csv_records, mode, mapping, catalog, default_tz)
+
+
+def read_jsonl(
+    path: str | os.PathLike[str],
+    *,
+    accounts: str | os.PathLike[str] | Iterable[Account] | None = None,
+    mode: Mode = "strict",
+    mapping: Any = None,
+    catalog: Catalog = DEFAULT_CATALOG,
+    default_tz: dt.tzinfo | None = None,
+) -> LoadResult:
+    """Load touchpoints (and optionally accounts) from JSON Lines files."""
+    return _read_files(path, accounts, jsonl_records, mode, mapping, catalog, default_tz)
+
+
+def _read_files(
+    path: str | os.PathLike[str],
+    accounts: str | os.PathLike[str] | Iterable[Account] | None,
+    reader: Callable[[str | os.PathLike[str]], Iterable[RawRecord | Rejection]],
+    mode: Mode,
+    mapping: Any,
+    catalog: Catalog,
+    default_tz: dt.tzinfo | None,
+) -> LoadResult:
+    from touchpoint_signals.ingest.mapping import MappingFile
+
+    if mapping is None:
+        mapping = MappingFile()
+    elif isinstance(mapping, str | os.PathLike):
+        mapping = MappingFile.from_toml(mapping)
+    if not isinstance(mapping, MappingFile):
+        raise TypeError(
+            f"mapping must be a MappingFile or a path, got {type(mapping).__name__}"
+        )
+    zone = default_tz or mapping.default_tz
+
+    account_report = None
+    account_list: tuple[Account, ...] | None
+    if isinstance(accounts, str | os.PathLike):
+        account_list, account_report = load_accounts(
+            reader(accounts),
+            mode=mode,
+            mapping=mapping.accounts,
+            catalog=catalog,
+            default_tz=zone,
+            source=os.fspath(accounts),
+        )
+    else:
+        account_list = None if accounts is None else tuple(accounts)
+
+    result = load_touchpoints(
+        reader(path),
+        accounts=account_list,
+        mode=mode,
+        mapping=mapping.touchpoints,
+        catalog=catalog,
+        default_tz=zone,
+        source=os.fspath(path),
+    )
+    return attrs.evolve(result, account_report=account_report)

@@ -1,0 +1,178 @@
+"""Column mappings: read a pipeline's own column names and value spellings as they are.
+
+A :class:`ColumnMapping` says, for one kind of record (touchpoints or accounts), which source
+column holds each canonical field, how the source spells values (``"Yes"`` in a ``No-show``
+column meaning ``no_show``), and which fields take one constant value for the whole source
+(``kind = "support"`` for a ticket export). A :class:`MappingFile` bundles the touchpoint and
+account mappings, the zone of naive times, and options for a format adapter, and is read from
+TOML without executing anything.
+
+Example mapping file::
+
+    default_tz = "Europe/Berlin"
+
+    [touchpoints.columns]
+    id = "ticket_id"
+    account_id = "customer"
+    occurred_at = "opened"
+
+    [touchpoints.values.status]
+    closed = "completed"
+
+    [touchpoints.constants]
+    kind = "support"
+    direction = "inbound"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.ingest.records import ACCOUNT_FIELDS, TOUCHPOINT_FIELDS
+from touchpoint_signals.timeparse import parse_timezone
+
+__all__ = ["ColumnMapping", "MappingFile"]
+
+
+def _frozen_table(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return dict(value)
+
+
+@attrs.frozen
+class ColumnMapping:
+    """How one source's columns and spellings map onto canonical fields.
+
+    ``columns`` maps canonical field to source column; fields it does not name are read from
+    a column of their own name. ``values`` maps canonical field to a table of source
+    spelling to canonical value; spellings it does not list pass through unchanged and are
+    validated as usual. ``constants`` gives fields a value for every record.
+    """
+
+    columns: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_table)
+    values: Mapping[str, Mapping[str, object]] = attrs.field(
+        factory=dict, converter=_frozen_table
+    )
+    constants: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_table)
+
+    def apply(self, raw: Mapping[str, object], fields: tuple[str, ...]) -> dict[str, object]:
+        """The canonical ``fields`` of one raw record, renamed and respelled.
+
+        Surrounding blanks are trimmed and an empty string becomes ``None``, because CSV has
+        no other way to write a missing value.
+        """
+        result: dict[str, object] = {}
+        for field in fields:
+            if field in self.constants:
+                value = self.constants[field]
+            else:
+                value = raw.get(self.columns.get(field, field))
+
+            if isinstance(value, str):
+                value = value.strip() or None
+
+            spellings = self.values.get(field)
+            if spellings is not None and value is not None:
+                value = spellings.get(str(value), value)
+
+            result[field] = value
+        return result
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], *, fields: tuple[str, ...], path: str
+    ) -> ColumnMapping:
+        """Validate a plain mapping (as read from TOML); errors name the key path."""
+        allowed = {"columns", "values", "constants"}
+        for key in data:
+            if key not in allowed:
+                raise ConfigError(
+                    f"{path}.{key}: unknown key, expected one of {', '.join(sorted(allowed))}"
+                )
+
+        columns = _table(data.get("columns", {}), f"{path}.columns")
+        values = _table(data.get("values", {}), f"{path}.values")
+        constants = _table(data.get("constants", {}), f"{path}.constants")
+
+        for name, table in (("columns", columns), ("values", values), ("constants", constants)):
+            for field in table:
+                if field not in fields:
+                    raise ConfigError(
+                        f"{path}.{name}.{field}: unknown field, expected one of "
+                        f"{', '.join(fields)}"
+                    )
+        for field, column in columns.items():
+            if not isinstance(column, str):
+                raise ConfigError(
+                    f"{path}.columns.{field}: expected a column name (string), got {column!r}"
+                )
+        for field, spellings in values.items():
+            _table(spellings, f"{path}.values.{field}")
+
+        return cls(columns=columns, values=values, constants=constants)
+
+
+def _table(value: object, path: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{path}: expected a table, got {value!r}")
+    return dict(value)
+
+
+@attrs.frozen
+class MappingFile:
+    """Everything a ``--mapping`` file can say about a source.
+
+    ``adapter`` holds options passed to a format adapter's constructor (for example the
+    vendor addresses of an mbox archive); ``default_tz`` the zone that naive times were
+    written in.
+    """
+
+    touchpoints: ColumnMapping = attrs.field(factory=ColumnMapping)
+    accounts: ColumnMapping = attrs.field(factory=ColumnMapping)
+    adapter: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_table)
+    default_tz: dt.tzinfo | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, path: str = "mapping") -> MappingFile:
+        """Validate a plain mapping; errors name the key path and what was expected."""
+        allowed = {"touchpoints", "accounts", "adapter", "default_tz"}
+        for key in data:
+            if key not in allowed:
+                raise ConfigError(
+                    f"{path}.{key}: unknown key, expected one of {', '.join(sorted(allowed))}"
+                )
+
+        zone = data.get("default_tz")
+        if zone is not None and not isinstance(zone, str):
+            raise ConfigError(f"{path}.default_tz: expected a zone name, got {zone!r}")
+
+        return cls(
+            touchpoints=ColumnMapping.from_mapping(
+                _table(data.get("touchpoints", {}), f"{path}.touchpoints"),
+                fields=TOUCHPOINT_FIELDS,
+                path=f"{path}.touchpoints",
+            ),
+            accounts=ColumnMapping.from_mapping(
+                _table(data.get("accounts", {}), f"{path}.accounts"),
+                fields=ACCOUNT_FIELDS,
+                path=f"{path}.accounts",
+            ),
+            adapter=_table(data.get("adapter", {}), f"{path}.adapter"),
+            default_tz=None if zone is None else parse_timezone(zone),
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> MappingFile:
+        """Read and validate a TOML mapping file."""
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{os.fspath(path)}: not valid TOML: {exc}") from None
+        return cls.from_mapping(data, path=os.fspath(path))

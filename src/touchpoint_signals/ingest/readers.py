@@ -1,0 +1,99 @@
+"""Readers that turn generic record formats into raw records: CSV, JSON Lines, mappings.
+
+They only split a source into records and number them; validation happens in the loader.
+All of them stream, one record at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+
+from touchpoint_signals.ingest.records import RawRecord, Rejection
+
+__all__ = ["csv_records", "jsonl_records", "mapping_records"]
+
+logger = logging.getLogger(__name__)
+
+
+def csv_records(
+    path: str | os.PathLike[str], *, delimiter: str = ",", encoding: str = "utf-8-sig"
+) -> Iterator[RawRecord | Rejection]:
+    """The data rows of a CSV file with a header row, numbered from 1.
+
+    Quoted fields may hold line breaks (the file is opened with ``newline=""``). A row with
+    more or fewer fields than the header is rejected whole, since its values cannot be
+    matched to columns with any confidence.
+    """
+    source = os.fspath(path)
+    with open(path, newline="", encoding=encoding) as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = next(reader, None)
+        if header is None:
+            return
+        width = len(header)
+
+        for number, row in enumerate(reader, start=1):
+            if len(row) != width:
+                if not row:
+                    yield Rejection(source, number, None, "", f"{width} fields", "empty row")
+                    continue
+                yield Rejection(
+                    source,
+                    number,
+                    None,
+                    row[:width],
+                    f"{width} fields as in the header",
+                    f"row has {len(row)} fields",
+                )
+                continue
+            yield RawRecord(source, number, dict(zip(header, row, strict=True)))
+
+
+def jsonl_records(
+    path: str | os.PathLike[str], *, encoding: str = "utf-8"
+) -> Iterator[RawRecord | Rejection]:
+    """One record per line of a JSON Lines file; ``row`` is the line number.
+
+    Blank lines are not records and are skipped; a line that is not a JSON object is
+    rejected with the parser's reason.
+    """
+    source = os.fspath(path)
+    with open(path, encoding=encoding) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Rejection(
+                    source, number, None, line[:80].rstrip(), "a JSON object", str(exc)
+                )
+                continue
+            if not isinstance(value, dict):
+                yield Rejection(
+                    source, number, None, value, "a JSON object", "line is not an object"
+                )
+                continue
+            yield RawRecord(source, number, value)
+
+
+def mapping_records(
+    items: Iterable[Mapping[str, object]], *, source: str = "<records>"
+) -> Iterator[RawRecord | Rejection]:
+    """Wrap in-memory mappings as raw records numbered from 1."""
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, Mapping):
+            yield RawRecord(source, number, item)
+        else:
+            yield Rejection(
+                source,
+                number,
+                None,
+                item,
+                "a mapping of field names to values",
+                "not a mapping",
+            )
