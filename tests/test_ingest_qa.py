@@ -442,7 +442,8 @@ def test_options_are_checked_when_built() -> None:
     with pytest.raises(UnknownNameError, match="Mars/Olympus"):
         QaDumpAdapter(timezone="Mars/Olympus")
     with pytest.raises(ValueError, match="segment"):
-        QaDumpAdapter(segment="white_glove")
+        QaDumpAdapter(segment=" ")
+    assert QaDumpAdapter(segment="strategic").segment == "strategic"  # a catalog's own segment
 
 
 def test_missing_file_and_bad_xml(tmp_path: Path) -> None:

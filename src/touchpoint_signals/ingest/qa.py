@@ -101,8 +101,6 @@ __all__ = ["QaDumpAdapter"]
 
 logger = logging.getLogger(__name__)
 
-_SEGMENTS = ("high_touch", "mid_touch", "tech_touch")
-
 _QUESTION = "1"
 _ANSWER = "2"
 
@@ -146,6 +144,12 @@ REASON_NO_ID = "row has no Id"
 def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     """Refuse an unknown zone name when the adapter is built, not when the data is read."""
     parse_timezone(value)
+
+
+def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """Refuse an empty segment name; whether it is known is for the loader's catalog."""
+    if not value.strip():
+        raise ValueError(f"{attribute.name} must be a segment name, got {value!r}")
 
 
 @attrs.frozen
@@ -238,8 +242,9 @@ class QaDumpAdapter:
         The zone the dump's naive ``CreationDate`` values were written in. Stack Exchange
         writes UTC, hence the default.
     segment
-        The segment given to every derived account (``high_touch``, ``mid_touch`` or
-        ``tech_touch``). A community serves its askers one-to-many, hence ``tech_touch``.
+        The segment given to every derived account: a built-in (``high_touch``,
+        ``mid_touch``, ``tech_touch``) or one of the loader's catalog. A community serves its
+        askers one-to-many, hence ``tech_touch``.
 
     Notes
     -----
@@ -251,9 +256,7 @@ class QaDumpAdapter:
     name: ClassVar[str] = "qa_dump"
 
     timezone: str = attrs.field(default="UTC", converter=str, validator=_check_timezone)
-    segment: str = attrs.field(
-        default="tech_touch", converter=str, validator=attrs.validators.in_(_SEGMENTS)
-    )
+    segment: str = attrs.field(default="tech_touch", converter=str, validator=_check_name)
 
     def read(self, source: str | os.PathLike[str]) -> SourceRecords:
         """Return the touchpoints and accounts of the dump folder ``source``.
