@@ -1,0 +1,92 @@
+"""The public namespace is pinned: adding or removing a name is a deliberate change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import touchpoint_signals
+
+EXPECTED = [
+    "BUILTIN_KINDS",
+    "BUILTIN_SEGMENTS",
+    "DEFAULT_CATALOG",
+    "HIGH_TOUCH",
+    "MID_TOUCH",
+    "TECH_TOUCH",
+    "Account",
+    "CadenceExpectation",
+    "CadencePolicy",
+    "Catalog",
+    "Channel",
+    "ColumnMapping",
+    "ConfigError",
+    "DataError",
+    "Direction",
+    "IntegrityError",
+    "LifecycleStage",
+    "LoadReport",
+    "LoadResult",
+    "MappingFile",
+    "NaiveDatetimeError",
+    "ProtocolError",
+    "RecordError",
+    "Rejection",
+    "Segment",
+    "Status",
+    "Touchpoint",
+    "TouchpointKind",
+    "TouchpointLog",
+    "TouchpointSignalsError",
+    "Trigger",
+    "UnknownNameError",
+    "__version__",
+    "load",
+    "load_accounts",
+    "load_touchpoints",
+    "parse_instant",
+    "read_csv",
+    "read_jsonl",
+]
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """Constants first, then classes, then functions, as ``ruff``'s isort style orders them."""
+    group = 0 if name.isupper() else 1 if name[0].isupper() else 2
+    return group, name
+
+
+def test_all_is_pinned() -> None:
+    assert touchpoint_signals.__all__ == EXPECTED
+
+
+def test_all_is_sorted_constants_classes_functions() -> None:
+    assert sorted(touchpoint_signals.__all__, key=_isort_key) == touchpoint_signals.__all__
+
+
+def test_every_public_name_resolves() -> None:
+    missing = [name for name in EXPECTED if not hasattr(touchpoint_signals, name)]
+    assert missing == []
+
+
+def test_core_import_pulls_in_no_optional_dependency() -> None:
+    code = (
+        "import sys, touchpoint_signals; "
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'matplotlib', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_core_import_does_not_load_format_adapters() -> None:
+    code = (
+        "import sys, touchpoint_signals; "
+        "print(sorted(m for m in sys.modules if m.startswith('touchpoint_signals.ingest.') "
+        "and m.rsplit('.', 1)[1] in ('mbox', 'threads', 'appointments', 'qa', 'tickets', 'crm')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
