@@ -379,6 +379,19 @@ def test_accounts_can_be_read_before_touchpoints(tmp_path: Path) -> None:
     assert len(list(records.touchpoints)) == 1
 
 
+def test_blank_lines_are_not_records(tmp_path: Path) -> None:
+    # Hand-made: a blank line between two tweets and another at the end.
+    path = _write(
+        tmp_path,
+        HEADER + f"0,1,7,True,{WHEN},@brand a,,\n\n" + f"1,2,brand,False,{WHEN},@7 b,,1\n\n",
+    )
+
+    kept, refused, _ = _read(path)
+
+    assert refused == []
+    assert [(r.row, r.values["id"]) for r in kept] == [(1, "1"), (2, "2")]
+
+
 def test_empty_file(tmp_path: Path) -> None:
     kept, refused, accounts = _read(_write(tmp_path, ""))
 

@@ -61,7 +61,7 @@ Quirks and how they are treated
   "duplicate tweet id" (none in TWCS head 5000).
 * **Malformed rows**: a row with a different number of fields than the header, an empty tweet
   id or author, or an ``inbound`` value that is not a boolean is rejected with a reason naming
-  the field.
+  the field. Blank lines are not records: they are skipped and do not count in ``row``.
 
 ``created_at`` is passed through as written: Twitter times carry a ``+0000`` offset, so the
 loader reads them as aware instants and rejects, with the field named, any it cannot read.
@@ -93,8 +93,8 @@ logger = logging.getLogger(__name__)
 #: Stands in for a bare carriage return while the csv module parses a line (a noncharacter).
 _CR_MASK = "\uffff"
 
-_INTEGRAL_ID = re.compile(r"(\d+)(?:\.0*)?")
-_FLOAT_ID = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_INTEGRAL_ID = re.compile(r"(\d+)(?:\.0*)?", re.ASCII)
+_FLOAT_ID = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
 _LEADING_MENTIONS = re.compile(r"\s*((?:@\w+\s*)+)")
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
@@ -126,10 +126,16 @@ def _lf_lines(path: str, encoding: str) -> Iterator[str]:
 
 
 def _csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(record number, fields)`` for the records of ``path``; record 0 is the header."""
-    reader = csv.reader(_lf_lines(path, encoding))
-    for number, fields in enumerate(reader):
+    """Yield ``(record number, fields)`` for the records of ``path``; record 0 is the header.
+
+    Blank lines are not records: they are skipped and take no number.
+    """
+    number = 0
+    for fields in csv.reader(_lf_lines(path, encoding)):
+        if not fields:
+            continue
         yield number, [field.replace(_CR_MASK, "\r") for field in fields]
+        number += 1
 
 
 def _read_id(text: str) -> str | None:
