@@ -97,6 +97,15 @@ def test_uvc_records_match_figures(
     links = [r.values["in_reply_to"] for r in records if r.values["in_reply_to"] is not None]
     assert len(links) == 5133
     assert sum(1 for link in links if link in ids) == 5133 - 35
+    # Clock skew: 15 replies are dated before the message they answer (the loader reports it).
+    by_id = {r.values["id"]: r.values["occurred_at"] for r in records}
+    answered_later = [
+        r
+        for r in records
+        if r.values["in_reply_to"] in by_id
+        and by_id[r.values["in_reply_to"]] > r.values["occurred_at"]  # type: ignore[operator]
+    ]
+    assert len(answered_later) == 15
     assert len(accounts) == 1203
     assert {r.values["account_id"] for r in records} == {a.values["id"] for a in accounts}
     assert all(set(r.values) == set(TOUCHPOINT_FIELDS) for r in records)

@@ -66,7 +66,9 @@ Quirks and how they are treated
   "wrote:"/"writes:" that introduce quoted lines, and everything after an "Original Message"
   or Yahoo-style ``--- X wrote:`` marker that is not followed by ``>`` lines go to
   ``quoted_text``. Signatures (from a ``-- `` or ``--`` line to the next quoted block or the
-  end) are dropped: they are neither new text nor quoted history.
+  end) are dropped: they are neither new text nor quoted history. Pipermail's stubs for
+  scrubbed attachments ("-------------- next part --------------") and webmail advertising
+  footers stay in ``text``.
 * **Legacy 8-bit encodings.** Bodies are read as bytes and decoded with the declared charset;
   without one they are tried as UTF-8 and fall back to latin-1, which never fails. (Both
   shared archives turned out to be plain ASCII after anonymisation.)
