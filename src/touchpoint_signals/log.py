@@ -19,6 +19,7 @@ with accounts, not touchpoints. :meth:`TouchpointLog.nbytes` reports the figures
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 import logging
@@ -91,6 +92,18 @@ class ReplyProblem(enum.IntEnum):
         }[self]
 
 
+def search_strings(table: npt.NDArray[Any], values: npt.NDArray[Any]) -> IntArray:
+    """``np.searchsorted(table, values)`` for sorted string columns.
+
+    numpy 2.4.6 raises ``MemoryError`` from ``searchsorted`` on ``StringDType`` arrays that
+    hold a string longer than 15 bytes (numpy issue 31533 and its backported fix), which any
+    e-mail Message-ID triggers. The search therefore runs on Python strings, which sort in the
+    same code-point order; this costs one object per value. Remove when the pinned numpy
+    searches ``StringDType`` arrays with long strings.
+    """
+    return np.searchsorted(table.astype(object), values.astype(object))
+
+
 def resolve_replies(
     ids: npt.NDArray[Any], in_reply_to: npt.NDArray[Any], occurred_at: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
@@ -113,7 +126,7 @@ def resolve_replies(
     by_id = np.argsort(ids, kind="stable")
     sorted_ids = ids[by_id]
     wanted = in_reply_to[rows].astype(ID)
-    pos = np.searchsorted(sorted_ids, wanted)
+    pos = search_strings(sorted_ids, wanted)
     pos_clipped = np.minimum(pos, n - 1)
     found = (pos < n) & (sorted_ids[pos_clipped] == wanted)
 
@@ -403,7 +416,7 @@ class TouchpointLog:
 
     def account_code(self, account_id: str) -> int:
         """The position of ``account_id`` in :attr:`account_ids`."""
-        pos = int(np.searchsorted(self.account_ids, account_id))
+        pos = bisect.bisect_left(self.account_ids, account_id)
         if pos == len(self.account_ids) or self.account_ids[pos] != account_id:
             raise UnknownNameError(f"account {account_id!r} is not in this log")
         return pos

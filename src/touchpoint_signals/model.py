@@ -361,14 +361,18 @@ def _to_segment(value: object) -> Segment:
 def _check_csat(
     instance: object, attribute: attrs.Attribute[int | None], value: int | None
 ) -> None:
-    if value is not None and not (isinstance(value, int) and 1 <= value <= 5):
+    if value is not None and (
+        isinstance(value, bool) or not (isinstance(value, int) and 1 <= value <= 5)
+    ):
         raise DataError(f"csat must be an integer from 1 to 5, got {value!r}")
 
 
 def _check_attendees(
     instance: object, attribute: attrs.Attribute[int | None], value: int | None
 ) -> None:
-    if value is not None and not (isinstance(value, int) and 0 <= value <= 2**31 - 1):
+    if value is not None and (
+        isinstance(value, bool) or not (isinstance(value, int) and 0 <= value <= 2**31 - 1)
+    ):
         raise DataError(f"attendees must be a non-negative integer, got {value!r}")
 
 

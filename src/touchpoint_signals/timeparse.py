@@ -76,6 +76,20 @@ def localize(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     return aware
 
 
+def _offset_only(name: str | None, offset: int | None) -> int | None:
+    """Zone rule for dateutil: keep numeric offsets, refuse zone names it cannot place.
+
+    Without it dateutil drops an unknown name such as ``EST`` with a warning and returns a
+    naive value, which ``default_tz`` would then silently place in the wrong zone; and it reads
+    the local machine's own zone abbreviation as the machine's zone.
+    """
+    if offset is not None:
+        return offset
+    if name is not None:
+        raise ValueError(f"zone name {name!r} is not understood; write a numeric UTC offset")
+    return None
+
+
 def _coerce(value: object) -> dt.datetime:
     """Turn a str, datetime or date into a datetime, possibly naive; no zone handling yet."""
     if isinstance(value, dt.datetime):
@@ -95,7 +109,7 @@ def _coerce(value: object) -> dt.datetime:
         pass
 
     try:
-        return dateutil_parser.parse(text)
+        return dateutil_parser.parse(text, tzinfos=_offset_only)
     except (ValueError, OverflowError) as exc:
         raise DataError(f"could not read {text!r} as a date-time: {exc}") from None
 
@@ -129,7 +143,10 @@ def parse_instant(value: object, *, default_tz: dt.tzinfo | None = None) -> dt.d
             )
         moment = localize(moment.replace(tzinfo=None), default_tz)
 
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise DataError(f"{value!s} is out of the range of UTC date-times") from None
 
 
 def to_epoch_us(moment: dt.datetime) -> int:

@@ -23,6 +23,7 @@ the columnar result rather than the size of the source text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -59,6 +60,7 @@ from touchpoint_signals.log import (
     TouchpointColumns,
     TouchpointLog,
     resolve_replies,
+    search_strings,
 )
 from touchpoint_signals.model import (
     DEFAULT_CATALOG,
@@ -70,7 +72,7 @@ from touchpoint_signals.model import (
     Trigger,
     parse_choice,
 )
-from touchpoint_signals.timeparse import parse_instant, to_epoch_us
+from touchpoint_signals.timeparse import from_epoch_us, parse_instant, to_epoch_us
 
 __all__ = [
     "LoadResult",
@@ -110,6 +112,11 @@ def _text(value: object, field: str, *, required: bool = False) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise _FieldError(field, value, "a string")
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _FieldError(field, value, "valid Unicode text", "lone surrogate") from None
     return str(value)
 
 
@@ -134,13 +141,10 @@ def _small_int(value: object, field: str, low: int, high: int) -> int | None:
     number: float
     if isinstance(value, bool):
         raise _FieldError(field, value, f"an integer from {low} to {high}")
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value))
-        except ValueError:
-            raise _FieldError(field, value, f"an integer from {low} to {high}") from None
+    try:
+        number = float(value) if isinstance(value, int | float) else float(str(value))
+    except (ValueError, OverflowError):
+        raise _FieldError(field, value, f"an integer from {low} to {high}") from None
     if not number.is_integer() or not low <= number <= high:
         raise _FieldError(field, value, f"an integer from {low} to {high}")
     return int(number)
@@ -288,21 +292,22 @@ def _account_values(fields: Mapping[str, object], catalog: Catalog, zone: Any) -
             "segment", segment_value, f"one of {', '.join(catalog.segment_names)}"
         ) from None
 
-    revenue = fields["annual_revenue"]
-    if revenue is not None:
+    revenue_value = fields["annual_revenue"]
+    revenue = None
+    if revenue_value is not None:
         try:
-            revenue = float(str(revenue))
+            revenue = float(str(revenue_value))
         except ValueError:
-            raise _FieldError("annual_revenue", revenue, "a non-negative number") from None
+            raise _FieldError(
+                "annual_revenue", revenue_value, "a non-negative number"
+            ) from None
         if not revenue >= 0:
-            raise _FieldError("annual_revenue", revenue, "a non-negative number")
+            raise _FieldError("annual_revenue", revenue_value, "a non-negative number")
 
     instants = {}
     for name in ("started_at", "renews_at", "churned_at"):
         micros = _instant(fields[name], name, zone, required=False)
-        instants[name] = (
-            None if micros is None else dt.datetime.fromtimestamp(micros / 1e6, tz=dt.UTC)
-        )
+        instants[name] = None if micros is None else from_epoch_us(micros)
 
     try:
         return Account(
@@ -553,7 +558,7 @@ def _cross_check(
     unknown_rows: list[int] = []
     if accounts is not None:
         known = np.unique(np.array([a.id for a in accounts], dtype=ID))
-        pos = np.minimum(np.searchsorted(known, columns.account_id), max(len(known) - 1, 0))
+        pos = np.minimum(search_strings(known, columns.account_id), max(len(known) - 1, 0))
         found = (
             known[pos] == columns.account_id
             if len(known)
@@ -671,7 +676,15 @@ def read_csv(
     delimiter: str = ",",
 ) -> LoadResult:
     """Load touchpoints (and optionally accounts) from CSV files with a header row."""
-    return _read_files(path, accounts, csv_records, mode, mapping, catalog, default_tz)
+    return _read_files(
+        path,
+        accounts,
+        functools.partial(csv_records, delimiter=delimiter),
+        mode,
+        mapping,
+        catalog,
+        default_tz,
+    )
 
 
 def read_jsonl(

@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.errors import ConfigError, UnknownNameError
 from touchpoint_signals.ingest.records import ACCOUNT_FIELDS, TOUCHPOINT_FIELDS
 from touchpoint_signals.timeparse import parse_timezone
 
@@ -124,6 +124,13 @@ def _table(value: object, path: str) -> dict[str, Any]:
     return dict(value)
 
 
+def _zone(name: str, path: str) -> dt.tzinfo:
+    try:
+        return parse_timezone(name)
+    except UnknownNameError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
 @attrs.frozen
 class MappingFile:
     """Everything a ``--mapping`` file can say about a source.
@@ -164,7 +171,7 @@ class MappingFile:
                 path=f"{path}.accounts",
             ),
             adapter=_table(data.get("adapter", {}), f"{path}.adapter"),
-            default_tz=None if zone is None else parse_timezone(zone),
+            default_tz=None if zone is None else _zone(zone, f"{path}.default_tz"),
         )
 
     @classmethod
