@@ -1,0 +1,409 @@
+"""TouchpointLog: sorting, offsets, reply resolution, point-in-time masks, round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strategies import touchpoint_lists
+from touchpoint_signals.errors import IntegrityError, UnknownNameError
+from touchpoint_signals.log import (
+    CHANNELS,
+    STATUSES,
+    ReplyProblem,
+    TouchpointColumns,
+    TouchpointLog,
+    resolve_replies,
+)
+from touchpoint_signals.model import (
+    DEFAULT_CATALOG,
+    Account,
+    Channel,
+    Status,
+    Touchpoint,
+    TouchpointKind,
+)
+
+US = 1_000_000
+
+
+def tp(id: str, account: str, when: str, **extra: object) -> Touchpoint:
+    """Hand-made touchpoint: an outreach message completed at ``when`` (UTC)."""
+    values: dict[str, object] = {"kind": "outreach", "status": "completed"}
+    return Touchpoint(id, account, occurred_at=f"2026-05-01T{when}Z", **{**values, **extra})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def small_log() -> TouchpointLog:
+    """Hand-made: two accounts, given out of order; one reply of each kind of outcome."""
+    return TouchpointLog.from_touchpoints(
+        [
+            tp("r2", "beta", "12:00", in_reply_to="m9"),  # unknown target
+            tp("m1", "acme", "09:00", channel="email"),
+            tp("r1", "acme", "15:30", in_reply_to="m1"),  # resolved, 6.5 hours
+            tp("b1", "beta", "08:00", in_reply_to="b2"),  # target later
+            tp("b2", "beta", "10:00", kind="qbr", status="no_show"),
+            tp("a0", "acme", "09:00"),  # ties with m1 on time, sorts before it by id
+        ]
+    )
+
+
+# -- sorting and offsets ----------------------------------------------------------------
+
+
+def test_rows_sorted_by_account_then_time_then_id(small_log: TouchpointLog) -> None:
+    assert small_log.id.tolist() == ["a0", "m1", "r1", "b1", "b2", "r2"]
+
+
+def test_account_ids_are_sorted_distinct(small_log: TouchpointLog) -> None:
+    assert small_log.account_ids.tolist() == ["acme", "beta"]
+    assert small_log.account.tolist() == [0, 0, 0, 1, 1, 1]
+
+
+def test_offsets_mark_account_boundaries(small_log: TouchpointLog) -> None:
+    assert small_log.offsets.tolist() == [0, 3, 6]
+    assert small_log.rows_of("beta") == slice(3, 6)
+
+
+def test_occurred_at_is_epoch_microseconds(small_log: TouchpointLog) -> None:
+    first = int(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC).timestamp()) * US
+
+    assert small_log.occurred_at[:3].tolist() == [first, first, first + int(6.5 * 3600) * US]
+
+
+def test_codes_index_the_code_tables(small_log: TouchpointLog) -> None:
+    row = small_log.rows_of("beta").start + 1  # b2
+
+    assert small_log.kinds[small_log.kind[row]].name == "qbr"
+    assert STATUSES[small_log.status[row]] is Status.NO_SHOW
+    assert CHANNELS[small_log.channel[1]] is Channel.EMAIL
+    assert small_log.channel[0] == -1
+
+
+def test_unknown_account_raises(small_log: TouchpointLog) -> None:
+    with pytest.raises(UnknownNameError, match=r"account 'gamma' is not in this log"):
+        small_log.rows_of("gamma")
+
+
+def test_account_after_last_raises(small_log: TouchpointLog) -> None:
+    with pytest.raises(UnknownNameError, match=r"account 'zzz' is not in this log"):
+        small_log.account_code("zzz")
+
+
+def test_kind_code_and_unknown_kind(small_log: TouchpointLog) -> None:
+    assert small_log.kind_code("qbr") == DEFAULT_CATALOG.kind_names.index("qbr")
+    with pytest.raises(
+        UnknownNameError,
+        match=r"unknown touchpoint kind 'webinar': expected one of onboarding, ",
+    ):
+        small_log.kind_code("webinar")
+
+
+def test_accounts_without_touchpoints_get_empty_slices() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [tp("m1", "beta", "09:00")],
+        accounts=[
+            Account("alpha", "high_touch"),
+            Account("beta", "mid_touch"),
+            Account("gamma", "tech_touch"),
+        ],
+    )
+
+    assert log.account_ids.tolist() == ["alpha", "beta", "gamma"]
+    assert log.offsets.tolist() == [0, 0, 1, 1]
+    assert log.rows_of("alpha") == slice(0, 0)
+    assert [a.segment.name for a in log.accounts] == ["high_touch", "mid_touch", "tech_touch"]  # type: ignore[union-attr]
+
+
+def test_accounts_without_record_are_none() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [tp("m1", "beta", "09:00")], accounts=[Account("alpha", "high_touch")]
+    )
+
+    assert log.accounts[0] is not None
+    assert log.accounts[1] is None
+
+
+def test_empty_log() -> None:
+    log = TouchpointLog.from_touchpoints([])
+
+    assert (len(log), log.n_accounts, log.offsets.tolist()) == (0, 0, [0])
+    assert log.reply_latency_seconds().shape == (0,)
+
+
+# -- replies ----------------------------------------------------------------------------
+
+
+def test_resolved_reply_points_at_row(small_log: TouchpointLog) -> None:
+    assert small_log.reply_to.tolist() == [-1, -1, 1, -1, -1, -1]
+
+
+def test_reply_latency_seconds_exact(small_log: TouchpointLog) -> None:
+    latency = small_log.reply_latency_seconds()
+
+    assert latency[2] == 6.5 * 3600
+    assert np.isnan(latency[[0, 1, 3, 4, 5]]).all()
+
+
+def test_unresolved_reply_ids_are_preserved(small_log: TouchpointLog) -> None:
+    assert small_log.unresolved_reply_rows.tolist() == [3, 5]
+    assert small_log.unresolved_reply_ids.tolist() == ["b2", "m9"]
+
+
+def test_unresolved_reply_survives_round_trip(small_log: TouchpointLog) -> None:
+    assert small_log.touchpoint(5).in_reply_to == "m9"
+    assert small_log.touchpoint(3).in_reply_to == "b2"
+    assert small_log.touchpoint(2).in_reply_to == "m1"
+    assert small_log.touchpoint(4).in_reply_to is None
+
+
+def test_reply_at_same_instant_is_resolved() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [tp("b", "x", "09:00", in_reply_to="a"), tp("a", "x", "09:00")]
+    )
+
+    assert log.reply_to.tolist() == [-1, 0]
+    assert log.reply_latency_seconds()[1] == 0.0
+
+
+def test_reply_across_accounts_is_resolved() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [tp("q", "acme", "09:00"), tp("a", "beta", "09:00:01.5", in_reply_to="q")]
+    )
+
+    assert log.reply_latency_seconds().tolist()[1] == 1.5
+
+
+def test_ids_longer_than_15_bytes_resolve() -> None:
+    # Regression: numpy 2.4.6 searchsorted fails on StringDType arrays holding long strings.
+    message = "<CAH+w=7a1b2c3d4e5f@mail.example.com>"
+    log = TouchpointLog.from_touchpoints(
+        [
+            tp(message, "account-with-a-long-name", "09:00"),
+            tp("r", "x", "09:10", in_reply_to=message),
+        ]
+    )
+
+    assert log.reply_latency_seconds().tolist()[1] == 600.0
+    assert log.rows_of("account-with-a-long-name") == slice(0, 1)
+
+
+def test_resolve_replies_reports_each_problem() -> None:
+    ids = np.array(["m", "r", "early", "orphan"], dtype=np.dtypes.StringDType())
+    reply = np.array(["", "m", "r", "nope"], dtype=np.dtypes.StringDType())
+    occurred = np.array([10, 20, 5, 30], dtype=np.int64)
+
+    target, problem = resolve_replies(ids, reply, occurred)
+
+    assert target.tolist() == [-1, 0, -1, -1]
+    assert problem.tolist() == [0, 0, ReplyProblem.TARGET_LATER, ReplyProblem.UNKNOWN_TARGET]
+
+
+def test_reply_problem_descriptions() -> None:
+    assert ReplyProblem.UNKNOWN_TARGET.describe() == "no touchpoint with that id was loaded"
+    assert (
+        ReplyProblem.TARGET_LATER.describe()
+        == "the touchpoint it answers occurred after the reply"
+    )
+    assert ReplyProblem.NONE.describe() == "resolved"
+
+
+# -- counts, point in time, memory ------------------------------------------------------
+
+
+def test_counts(small_log: TouchpointLog) -> None:
+    counts = small_log.counts()
+
+    assert counts["account"] == {"acme": 3, "beta": 3}
+    assert counts["kind"]["outreach"] == 5
+    assert counts["kind"]["qbr"] == 1
+    assert sum(counts["kind"].values()) == 6
+    assert counts["status"] == {
+        "scheduled": 0,
+        "completed": 5,
+        "cancelled": 0,
+        "no_show": 1,
+        "rescheduled": 0,
+    }
+
+
+def test_known_at_masks_by_occurred_and_recorded() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [
+            tp("a", "x", "09:00"),
+            tp("b", "x", "10:00", recorded_at="2026-05-03T00:00Z"),  # written up two days late
+            tp("c", "x", "11:00"),
+        ]
+    )
+
+    mask = log.known_at(dt.datetime(2026, 5, 1, 11, tzinfo=dt.UTC))
+
+    assert mask.tolist() == [True, False, True]
+
+
+def test_known_at_is_inclusive_and_excludes_future() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [tp("a", "x", "09:00"), tp("b", "x", "09:00:00.000001")]
+    )
+
+    assert log.known_at(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)).tolist() == [True, False]
+
+
+def test_known_at_accepts_other_zones() -> None:
+    log = TouchpointLog.from_touchpoints([tp("a", "x", "09:00")])
+    berlin = dt.timezone(dt.timedelta(hours=2))
+
+    assert log.known_at(dt.datetime(2026, 5, 1, 10, 59, tzinfo=berlin)).tolist() == [False]
+    assert log.known_at(dt.datetime(2026, 5, 1, 11, 0, tzinfo=berlin)).tolist() == [True]
+
+
+def test_nbytes_per_column(small_log: TouchpointLog) -> None:
+    sizes = small_log.nbytes()
+    n = len(small_log)
+
+    assert (sizes["occurred_at"], sizes["recorded_at"], sizes["account"]) == (
+        8 * n,
+        8 * n,
+        4 * n,
+    )
+    assert (sizes["kind"], sizes["csat"], sizes["attendees"], sizes["id"]) == (
+        n,
+        n,
+        4 * n,
+        16 * n,
+    )
+    assert sizes["offsets"] == 8 * 3
+    assert "kinds" not in sizes
+
+
+def test_numeric_columns_cost_38_bytes_per_touchpoint(small_log: TouchpointLog) -> None:
+    numeric = [
+        "account",
+        "occurred_at",
+        "recorded_at",
+        "kind",
+        "status",
+        "channel",
+        "direction",
+    ]
+    numeric += ["trigger", "contact", "reply_to", "csat", "attendees"]
+    sizes = small_log.nbytes()
+
+    assert sum(sizes[name] for name in numeric) == 38 * len(small_log)
+
+
+# -- building errors --------------------------------------------------------------------
+
+
+def test_duplicate_ids_raise_integrity_error() -> None:
+    with pytest.raises(IntegrityError, match=r"duplicate touchpoint ids: \['a'\]") as caught:
+        TouchpointLog.from_touchpoints([tp("a", "x", "09:00"), tp("a", "y", "10:00")])
+
+    assert (caught.value.field, caught.value.value) == ("id", "a")
+
+
+def test_custom_kind_without_catalog_is_appended() -> None:
+    webinar = TouchpointKind("webinar", meeting=True)
+
+    log = TouchpointLog.from_touchpoints([tp("a", "x", "09:00", kind=webinar)])
+
+    assert log.kinds[-1] is webinar
+    assert log.kind_code("webinar") == len(DEFAULT_CATALOG.kinds)
+    assert log.touchpoint(0).kind is webinar
+
+
+def test_columns_with_kind_outside_kinds_raise() -> None:
+    webinar = TouchpointKind("webinar")
+
+    with pytest.raises(
+        UnknownNameError,
+        match=r"touchpoint kind 'webinar' is not in the log's kinds: onboarding",
+    ):
+        TouchpointColumns.from_touchpoints(
+            [tp("a", "x", "09:00", kind=webinar)], DEFAULT_CATALOG.kinds
+        )
+
+
+def test_columns_concatenate_and_take() -> None:
+    first = TouchpointColumns.from_touchpoints([tp("a", "x", "09:00")], DEFAULT_CATALOG.kinds)
+    second = TouchpointColumns.from_touchpoints(
+        [tp("b", "x", "10:00"), tp("c", "y", "11:00")], DEFAULT_CATALOG.kinds
+    )
+
+    joined = TouchpointColumns.concatenate([first, second])
+
+    assert joined.id.tolist() == ["a", "b", "c"]
+    assert joined.take(np.array([False, True, True])).account_id.tolist() == ["x", "y"]
+    assert len(TouchpointColumns.concatenate([])) == 0
+
+
+# -- properties -------------------------------------------------------------------------
+
+
+def _key(touchpoint: Touchpoint) -> str:
+    return touchpoint.id
+
+
+@given(touchpoint_lists())
+@settings(max_examples=40, deadline=None)
+def test_objects_to_log_to_objects_is_identity(items: list[Touchpoint]) -> None:
+    log = TouchpointLog.from_touchpoints(items)
+
+    assert sorted(log.to_touchpoints(), key=_key) == sorted(items, key=_key)
+
+
+@given(touchpoint_lists(min_size=1), st.randoms(use_true_random=False))
+@settings(max_examples=40, deadline=None)
+def test_input_order_does_not_change_the_log(items: list[Touchpoint], rng: object) -> None:
+    shuffled = list(items)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+
+    first = TouchpointLog.from_touchpoints(items)
+    second = TouchpointLog.from_touchpoints(shuffled)
+
+    for field in attrs.fields(TouchpointLog):
+        a, b = getattr(first, field.name), getattr(second, field.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, field.name
+            assert (
+                np.array_equal(a, b, equal_nan=a.dtype.kind == "f") or a.tolist() == b.tolist()
+            ), field.name
+        else:
+            assert a == b, field.name
+
+
+@given(touchpoint_lists())
+@settings(max_examples=40, deadline=None)
+def test_log_is_sorted_and_offsets_partition_rows(items: list[Touchpoint]) -> None:
+    log = TouchpointLog.from_touchpoints(items)
+    keys = list(
+        zip(log.account.tolist(), log.occurred_at.tolist(), log.id.tolist(), strict=True)
+    )
+
+    assert keys == sorted(keys)
+    assert log.offsets[-1] == len(items)
+    assert Counter(log.counts()["account"]) == Counter(Counter(t.account_id for t in items))
+
+
+@given(touchpoint_lists(min_size=1), st.data())
+@settings(max_examples=30, deadline=None)
+def test_duplicate_ids_always_raise(items: list[Touchpoint], data: st.DataObject) -> None:
+    original = data.draw(st.sampled_from(items))
+    copy = attrs.evolve(original, account_id="other", in_reply_to=None)
+
+    with pytest.raises(IntegrityError, match=rf"duplicate touchpoint ids: \[{original.id!r}\]"):
+        TouchpointLog.from_touchpoints([*items, copy])
+
+
+@given(touchpoint_lists())
+@settings(max_examples=30, deadline=None)
+def test_reply_latencies_are_never_negative(items: list[Touchpoint]) -> None:
+    latency = TouchpointLog.from_touchpoints(items).reply_latency_seconds()
+
+    assert not (latency < 0).any()
