@@ -274,6 +274,11 @@ class CadencePolicy:
             seen.add(key)
         if self.survey_cap < 0:
             raise DataError(f"survey_cap must be >= 0, got {self.survey_cap}")
+        if self.max_touches_per_30_days is not None and self.max_touches_per_30_days < 1:
+            raise DataError(
+                f"max_touches_per_30_days must be >= 1 or None, got "
+                f"{self.max_touches_per_30_days}"
+            )
 
     def expected(
         self, kind: str, stage: LifecycleStage | None = None

@@ -365,6 +365,18 @@ class _Intake:
                 self.reject(item)
                 continue
             if not isinstance(item, RawRecord):
+                if not isinstance(item, Mapping):
+                    self.reject(
+                        Rejection(
+                            self.report.source,
+                            self.report.read,
+                            None,
+                            item,
+                            "a mapping of field names to values",
+                            f"got a {type(item).__name__}",
+                        )
+                    )
+                    continue
                 item = RawRecord(self.report.source, self.report.read, item)
 
             try:
@@ -653,6 +665,9 @@ def load(
     staged = _stage_touchpoints(
         records.touchpoints, mode, touchpoint_mapping, catalog, default_tz, source
     )
+    if records.accounts is None:
+        return staged.finish(None)
+
     accounts, account_report = load_accounts(
         records.accounts,
         mode=mode,

@@ -27,11 +27,13 @@ class SourceRecords:
 
     The loader consumes ``touchpoints`` first and ``accounts`` second, so an adapter that
     derives its accounts from the touchpoints it has seen (one account per mailing-list user,
-    say) can compute them lazily in a generator and never hold the source twice.
+    say) can compute them lazily in a generator and never hold the source twice. ``None``
+    means the format has no account records: touchpoints are then not checked against an
+    accounts table, while an empty iterable means "no accounts" and rejects every touchpoint.
     """
 
     touchpoints: Iterable[RawRecord | Rejection]
-    accounts: Iterable[RawRecord | Rejection] = ()
+    accounts: Iterable[RawRecord | Rejection] | None = None
 
 
 @runtime_checkable
