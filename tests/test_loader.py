@@ -641,6 +641,35 @@ def test_load_rejects_touchpoints_of_accounts_not_produced() -> None:
     assert result.log.id.tolist() == ["t1"]
 
 
+def test_load_without_account_records_skips_the_account_check() -> None:
+    records = SourceRecords([rec("t1"), rec("t2", account_id="beta")])
+
+    result = load(records)
+
+    assert result.log.id.tolist() == ["t1", "t2"]
+    assert result.log.account_ids.tolist() == ["acme", "beta"]
+    assert result.accounts == ()
+    assert result.account_report is None
+
+
+def test_load_with_an_empty_accounts_table_rejects_every_touchpoint() -> None:
+    records = SourceRecords([rec("t1")], [])
+
+    result = load(records, mode="lenient")
+
+    assert [(r.field, r.reason) for r in result.rejected] == [("account_id", "unknown account")]
+    assert len(result.log) == 0
+
+
+def test_an_item_that_is_not_a_mapping_is_rejected_not_crashed_on() -> None:
+    result = load_touchpoints([rec("t1"), ["t2", "acme"]], mode="lenient")  # type: ignore[list-item]
+
+    assert [(r.row, r.field, r.reason) for r in result.touchpoint_report.rejected] == [
+        (2, None, "got a list")
+    ]
+    assert result.touchpoint_report.accepted == 1
+
+
 def test_load_result_rejected_lists_accounts_first() -> None:
     records = SourceRecords([rec("t1", csat="7")], [{"id": "acme", "segment": "gold"}])
 

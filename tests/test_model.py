@@ -407,3 +407,9 @@ def test_account_accepts_integer_revenue() -> None:
 def test_account_id_must_be_non_empty() -> None:
     with pytest.raises(DataError, match=r"Account.id must be a non-empty string, got ''"):
         Account("", "high_touch")
+
+
+@pytest.mark.parametrize("budget", [0, -3])
+def test_touch_budget_must_be_positive(budget: int) -> None:
+    with pytest.raises(DataError, match="max_touches_per_30_days must be >= 1"):
+        CadencePolicy(max_touches_per_30_days=budget)
