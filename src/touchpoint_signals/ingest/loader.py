@@ -66,13 +66,8 @@ from touchpoint_signals.model import (
     DEFAULT_CATALOG,
     Account,
     Catalog,
-    Channel,
-    Direction,
-    Status,
-    Trigger,
-    parse_choice,
 )
-from touchpoint_signals.timeparse import from_epoch_us, parse_instant, to_epoch_us
+from touchpoint_signals.timeparse import EPOCH, from_epoch_us, parse_instant, to_epoch_us
 
 __all__ = [
     "LoadResult",
@@ -150,16 +145,123 @@ def _small_int(value: object, field: str, low: int, high: int) -> int | None:
     return int(number)
 
 
-def _choice(choices: Any, value: object, field: str, what: str, *, required: bool) -> Any:
-    if value is None:
-        if required:
-            raise _FieldError(field, value, f"a {what}", "missing")
-        return None
-    try:
-        return parse_choice(choices, value, what=what)
-    except KeyError:
-        valid = ", ".join(m.value for m in choices)
-        raise _FieldError(field, value, f"one of {valid}") from None
+class _Codes:
+    """Codes of one categorical field, remembered per raw spelling.
+
+    A log of millions of touchpoints spells its statuses a handful of ways; resolving each
+    spelling once keeps validation of categorical fields to one dictionary lookup per record.
+    """
+
+    def __init__(self, field: str, names: tuple[str, ...], *, required: bool) -> None:
+        self.field = field
+        self.names = names
+        self.required = required
+        self.expected = f"one of {', '.join(names)}"
+        self._code = {name: code for code, name in enumerate(names)}
+        self._seen: dict[object, int] = {}
+
+    def __call__(self, value: object) -> int:
+        if value is None:
+            if self.required:
+                raise _FieldError(self.field, value, self.expected, "missing")
+            return -1
+
+        try:
+            return self._seen[value]
+        except (KeyError, TypeError):
+            pass
+
+        key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+        if key not in self._code:
+            raise _FieldError(self.field, value, self.expected)
+        code = self._code[key]
+        if isinstance(value, str):
+            self._seen[value] = code
+        return code
+
+
+def _epoch_us(
+    value: object, field: str, zone: dt.tzinfo | None, *, required: bool
+) -> int | None:
+    """Microseconds since the epoch of an instant field, with a fast path for ISO 8601."""
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.utcoffset() is not None:
+            try:
+                delta = moment - EPOCH
+            except OverflowError:
+                pass
+            else:
+                micros: int = (delta.days * 86_400 + delta.seconds) * 1_000_000
+                micros += delta.microseconds
+                if _MIN_US <= micros <= _MAX_US:
+                    return micros
+    return _instant(value, field, zone, required=required)
+
+
+#: The instants a datetime can hold in UTC; anything outside goes to the slow path, which
+#: rejects it with the reason.
+_MIN_US = to_epoch_us(dt.datetime.min.replace(tzinfo=dt.UTC))
+_MAX_US = to_epoch_us(dt.datetime.max.replace(tzinfo=dt.UTC))
+
+
+class _TouchpointValidator:
+    """Validates the canonical fields of one touchpoint record into a row of codes."""
+
+    def __init__(self, catalog: Catalog, zone: dt.tzinfo | None) -> None:
+        self.zone = zone
+        self.kind = _Codes("kind", catalog.kind_names, required=True)
+        self.status = _Codes("status", tuple(m.value for m in STATUSES), required=True)
+        self.channel = _Codes("channel", tuple(m.value for m in CHANNELS), required=False)
+        self.direction = _Codes("direction", tuple(m.value for m in DIRECTIONS), required=False)
+        self.trigger = _Codes("trigger", tuple(m.value for m in TRIGGERS), required=False)
+
+    def __call__(self, fields: Mapping[str, object]) -> tuple[Any, ...]:
+        nan = np.nan
+        zone = self.zone
+        record_id = _text(fields["id"], "id", required=True)
+        account_id = _text(fields["account_id"], "account_id", required=True)
+        kind = self.kind(fields["kind"])
+        occurred = _epoch_us(fields["occurred_at"], "occurred_at", zone, required=True)
+        status = self.status(fields["status"])
+        channel = self.channel(fields["channel"])
+        direction = self.direction(fields["direction"])
+        trigger = self.trigger(fields["trigger"])
+
+        contact = _text(fields["contact_id"], "contact_id")
+        reply = _text(fields["in_reply_to"], "in_reply_to")
+        if reply is not None and reply == record_id:
+            raise _FieldError(
+                "in_reply_to", reply, "the id of another touchpoint", "self-reply"
+            )
+
+        texts = [_text(fields[name], name) for name in _TEXT_FIELDS]
+        recorded = _epoch_us(fields["recorded_at"], "recorded_at", zone, required=False)
+        csat = _small_int(fields["csat"], "csat", 1, 5)
+        attendees = _small_int(fields["attendees"], "attendees", 0, 2**31 - 1)
+
+        return (
+            record_id,
+            account_id,
+            kind,
+            occurred,
+            status,
+            channel,
+            direction,
+            trigger,
+            nan if contact is None else contact,
+            nan if reply is None else reply,
+            *(nan if t is None else t for t in texts),
+            occurred if recorded is None else recorded,
+            0 if csat is None else csat,
+            -1 if attendees is None else attendees,
+        )
+
+
+_TEXT_FIELDS = ("text", "quoted_text", "purpose", "outcome")
 
 
 class _ColumnBuilder:
@@ -218,62 +320,6 @@ class _ColumnBuilder:
         self.chunks.clear()
         self.where.clear()
         return columns, where
-
-
-def _touchpoint_values(
-    fields: Mapping[str, object], kind_codes: Mapping[str, int], zone: dt.tzinfo | None
-) -> tuple[Any, ...]:
-    """Validate one record's canonical fields into the tuple the column builder stores."""
-    nan = np.nan
-    record_id = _text(fields["id"], "id", required=True)
-    account_id = _text(fields["account_id"], "account_id", required=True)
-
-    kind_value = fields["kind"]
-    if kind_value is None:
-        raise _FieldError("kind", None, f"one of {', '.join(kind_codes)}", "missing")
-    key = str(kind_value).strip().lower().replace("-", "_").replace(" ", "_")
-    if key not in kind_codes:
-        raise _FieldError("kind", kind_value, f"one of {', '.join(kind_codes)}")
-
-    occurred = _instant(fields["occurred_at"], "occurred_at", zone, required=True)
-    status: Status = _choice(Status, fields["status"], "status", "status", required=True)
-    channel: Channel | None = _choice(
-        Channel, fields["channel"], "channel", "channel", required=False
-    )
-    direction: Direction | None = _choice(
-        Direction, fields["direction"], "direction", "direction", required=False
-    )
-    trigger: Trigger | None = _choice(
-        Trigger, fields["trigger"], "trigger", "trigger", required=False
-    )
-    contact = _text(fields["contact_id"], "contact_id")
-    reply = _text(fields["in_reply_to"], "in_reply_to")
-    if reply is not None and reply == record_id:
-        raise _FieldError("in_reply_to", reply, "the id of another touchpoint", "self-reply")
-
-    texts = [
-        _text(fields[name], name) for name in ("text", "quoted_text", "purpose", "outcome")
-    ]
-    recorded = _instant(fields["recorded_at"], "recorded_at", zone, required=False)
-    csat = _small_int(fields["csat"], "csat", 1, 5)
-    attendees = _small_int(fields["attendees"], "attendees", 0, 2**31 - 1)
-
-    return (
-        record_id,
-        account_id,
-        kind_codes[key],
-        occurred,
-        STATUSES.index(status),
-        -1 if channel is None else CHANNELS.index(channel),
-        -1 if direction is None else DIRECTIONS.index(direction),
-        -1 if trigger is None else TRIGGERS.index(trigger),
-        nan if contact is None else contact,
-        nan if reply is None else reply,
-        *(nan if t is None else t for t in texts),
-        occurred if recorded is None else recorded,
-        0 if csat is None else csat,
-        -1 if attendees is None else attendees,
-    )
 
 
 def _account_values(fields: Mapping[str, object], catalog: Catalog, zone: Any) -> Account:
@@ -359,6 +405,7 @@ class _Intake:
         fields: tuple[str, ...],
         validate: Callable[[Mapping[str, object]], Any],
     ) -> Iterable[tuple[RawRecord, Any]]:
+        canonical = mapping.compile(fields)
         for item in records:
             self.report.read += 1
             if isinstance(item, Rejection):
@@ -380,7 +427,7 @@ class _Intake:
                 item = RawRecord(self.report.source, self.report.read, item)
 
             try:
-                yield item, validate(mapping.apply(item.values, fields))
+                yield item, validate(canonical(item.values))
             except _FieldError as problem:
                 self.reject(
                     Rejection(
@@ -533,15 +580,10 @@ def _stage_touchpoints(
 ) -> _StagedTouchpoints:
     intake = _Intake(LoadReport(source), mode)
     mapping = mapping or ColumnMapping()
-    kind_codes = {kind.name: code for code, kind in enumerate(catalog.kinds)}
     builder = _ColumnBuilder()
+    validate = _TouchpointValidator(catalog, default_tz)
 
-    for raw, values in intake.each(
-        records,
-        mapping,
-        TOUCHPOINT_FIELDS,
-        lambda f: _touchpoint_values(f, kind_codes, default_tz),
-    ):
+    for raw, values in intake.each(records, mapping, TOUCHPOINT_FIELDS, validate):
         builder.add(values, raw.source, raw.row)
 
     columns, where = builder.finish()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -67,22 +67,40 @@ class ColumnMapping:
         Surrounding blanks are trimmed and an empty string becomes ``None``, because CSV has
         no other way to write a missing value.
         """
-        result: dict[str, object] = {}
-        for field in fields:
-            if field in self.constants:
-                value = self.constants[field]
-            else:
-                value = raw.get(self.columns.get(field, field))
+        return self.compile(fields)(raw)
 
-            if isinstance(value, str):
-                value = value.strip() or None
+    def compile(
+        self, fields: tuple[str, ...]
+    ) -> Callable[[Mapping[str, object]], dict[str, object]]:
+        """:meth:`apply` for ``fields`` as a function, with the lookups done once.
 
-            spellings = self.values.get(field)
-            if spellings is not None and value is not None:
-                value = spellings.get(str(value), value)
+        The loader calls the result once per record, so the per-field decisions (constant,
+        which column, which spelling table) are made here rather than per record.
+        """
+        plan = [
+            (
+                field,
+                self.columns.get(field, field),
+                field in self.constants,
+                self.constants.get(field),
+                self.values.get(field),
+            )
+            for field in fields
+        ]
 
-            result[field] = value
-        return result
+        def apply(raw: Mapping[str, object]) -> dict[str, object]:
+            get = raw.get
+            result: dict[str, object] = {}
+            for field, column, is_constant, constant, spellings in plan:
+                value = constant if is_constant else get(column)
+                if isinstance(value, str):
+                    value = value.strip() or None
+                if spellings is not None and value is not None:
+                    value = spellings.get(str(value), value)
+                result[field] = value
+            return result
+
+        return apply
 
     @classmethod
     def from_mapping(
