@@ -1,0 +1,251 @@
+"""Statistics the signals share: a rank test for drift, shrinkage, and per-account kernels.
+
+Everything here works on numpy arrays and knows nothing of touchpoints. The per-account
+kernels take a log's ``account`` column (codes sorted ascending) and return one value per
+account, so a signal computes for every account at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "EXACT_MAX_TOTAL",
+    "RankTest",
+    "longest_run",
+    "mann_whitney_greater",
+    "midranks",
+    "per_account_count",
+    "per_account_last",
+    "per_account_sum",
+    "shrunk_rate",
+    "trailing_run",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Largest combined sample for which :func:`mann_whitney_greater` computes the exact
+#: permutation distribution; beyond it the normal approximation is accurate to about 1e-3.
+EXACT_MAX_TOTAL = 100
+
+
+@attrs.frozen
+class RankTest:
+    """The outcome of a one-sided Mann-Whitney test that ``x`` tends to exceed ``y``.
+
+    ``u`` is the Mann-Whitney statistic of ``x`` (the number of pairs in which the ``x``
+    value is larger, ties counting one half); ``method`` says whether ``p_value`` comes from
+    the exact permutation distribution or the normal approximation.
+    """
+
+    u: float
+    p_value: float
+    method: Literal["exact", "normal"]
+    n_x: int
+    n_y: int
+
+
+def midranks(values: npt.ArrayLike) -> FloatArray:
+    """Ranks from 1 with tied values sharing the mean of the ranks they span."""
+    data = np.asarray(values, dtype=np.float64)
+    _, inverse, counts = np.unique(data, return_inverse=True, return_counts=True)
+    upper = np.cumsum(counts)
+    mean_rank = upper - (counts - 1) / 2.0
+    return mean_rank[inverse]
+
+
+@functools.lru_cache(maxsize=256)
+def _rank_sum_distribution(doubled_ranks: tuple[int, ...], m: int) -> tuple[FloatArray, float]:
+    """Counts of each doubled rank sum over all ways to pick ``m`` of the ranks, and the total.
+
+    Ranks are doubled so that midranks (halves) stay integers.
+
+    A subset-sum count: adding only, so float64 keeps full relative precision.
+    """
+    top = sum(sorted(doubled_ranks)[-m:]) if m else 0
+    ways = np.zeros((m + 1, top + 1))
+    ways[0, 0] = 1.0
+    for rank in doubled_ranks:
+        for j in range(m, 0, -1):
+            ways[j, rank:] += ways[j - 1, : top + 1 - rank]
+    return ways[m], float(math.comb(len(doubled_ranks), m))
+
+
+def mann_whitney_greater(
+    x: npt.ArrayLike, y: npt.ArrayLike, *, exact_max_total: int = EXACT_MAX_TOTAL
+) -> RankTest:
+    """One-sided Mann-Whitney U test of "values in ``x`` tend to be larger than in ``y``".
+
+    Parameters
+    ----------
+    x, y
+        The two samples (for latency drift: the recent window and the baseline).
+    exact_max_total
+        Up to this combined size the p-value comes from the exact null distribution of the
+        rank sum; above it from the normal approximation with tie correction and a
+        continuity correction of one half.
+
+    Notes
+    -----
+    The exact null distribution is that of untied ranks (Mann and Whitney, 1947), counted
+    with a subset-sum recursion; tied values enter the observed statistic through their
+    midranks, as in most implementations. Conditioning on the observed ties instead would be
+    exact under ties too, but then making one value in ``x`` larger can raise the p-value
+    (breaking a tie changes the reference distribution), and a drift signal must never ease
+    when a reply gets slower. The normal approximation uses the tie-corrected variance
+    ``m n / 12 * ((N + 1) - sum(t^3 - t) / (N (N - 1)))`` (Hollander, Wolfe and Chicken,
+    *Nonparametric Statistical Methods*, 3rd ed., section 4.1); there, with ties, a larger
+    value that breaks a tie can still move the p-value by a hair in either direction.
+
+    Examples
+    --------
+    >>> result = mann_whitney_greater([5.0, 6.0, 7.0], [1.0, 2.0, 3.0])
+    >>> result.u, round(result.p_value, 4), result.method
+    (9.0, 0.05, 'exact')
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    ys = np.asarray(y, dtype=np.float64)
+    m, n = len(xs), len(ys)
+    if m == 0 or n == 0:
+        raise ValueError(f"both samples need values, got {m} and {n}")
+    if np.isnan(xs).any() or np.isnan(ys).any():
+        raise ValueError("samples must not contain NaN")
+
+    ranks = midranks(np.concatenate([xs, ys]))
+    rank_sum = float(ranks[:m].sum())
+    u = rank_sum - m * (m + 1) / 2.0
+    total = m + n
+
+    if total <= exact_max_total:
+        counts, ways = _rank_sum_distribution(tuple(range(2, 2 * total + 1, 2)), m)
+        observed = round(2 * rank_sum)
+        p_value = float(counts[observed:].sum()) / ways
+        return RankTest(u, min(1.0, p_value), "exact", m, n)
+
+    _, tie_counts = np.unique(ranks, return_counts=True)
+    tie_term = float((tie_counts**3 - tie_counts).sum()) / (total * (total - 1))
+    variance = m * n / 12.0 * ((total + 1) - tie_term)
+    if variance <= 0:
+        return RankTest(u, 1.0, "normal", m, n)
+    z = (u - m * n / 2.0 - 0.5) / math.sqrt(variance)
+    return RankTest(u, 0.5 * math.erfc(z / math.sqrt(2.0)), "normal", m, n)
+
+
+def shrunk_rate(
+    successes: npt.ArrayLike,
+    trials: npt.ArrayLike,
+    prior_rate: npt.ArrayLike,
+    prior_strength: float,
+) -> FloatArray:
+    """A rate pulled toward a prior, so that 1 of 2 does not read as a collapse.
+
+    ``(successes + k * prior) / (trials + k)``: the posterior mean of a beta-binomial model
+    whose prior is worth ``k = prior_strength`` observations. With no trials it is the prior.
+
+    Examples
+    --------
+    >>> float(shrunk_rate(1, 2, 0.9, 8.0)[()])
+    0.82
+    """
+    s = np.asarray(successes, dtype=np.float64)
+    t = np.asarray(trials, dtype=np.float64)
+    prior = np.asarray(prior_rate, dtype=np.float64)
+    if prior_strength < 0:
+        raise ValueError(f"prior_strength must be >= 0, got {prior_strength}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: FloatArray = (s + prior_strength * prior) / (t + prior_strength)
+    return result
+
+
+def per_account_count(
+    account: npt.NDArray[Any], n_accounts: int, mask: npt.NDArray[np.bool_] | None = None
+) -> IntArray:
+    """Rows per account, counting only rows where ``mask`` is true."""
+    codes = account if mask is None else account[mask]
+    return np.bincount(codes, minlength=n_accounts).astype(np.int64)
+
+
+def per_account_sum(
+    values: npt.ArrayLike,
+    account: npt.NDArray[Any],
+    n_accounts: int,
+    mask: npt.NDArray[np.bool_] | None = None,
+) -> FloatArray:
+    """Sum of ``values`` per account over the rows where ``mask`` is true."""
+    data = np.asarray(values, dtype=np.float64)
+    if mask is not None:
+        data, account = data[mask], account[mask]
+    sums: FloatArray = np.bincount(account, weights=data, minlength=n_accounts).astype(
+        np.float64
+    )
+    return sums
+
+
+def per_account_last(
+    account: npt.NDArray[Any], n_accounts: int, mask: npt.NDArray[np.bool_]
+) -> IntArray:
+    """The last row (in log order) of each account where ``mask`` is true, or ``-1``.
+
+    In a log sorted by account then time this is each account's latest qualifying row.
+    """
+    last = np.full(n_accounts, -1, dtype=np.int64)
+    rows = np.flatnonzero(mask)
+    last[account[rows]] = rows  # later rows overwrite earlier ones: assignment is in order
+    return last
+
+
+def _runs(flags: npt.NDArray[np.bool_], group: npt.NDArray[Any]) -> tuple[IntArray, IntArray]:
+    """Start row and length of every run of true flags that stays within one group."""
+    f = flags.astype(bool)
+    if f.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    new_group = np.empty(f.size, dtype=bool)
+    new_group[0] = True
+    new_group[1:] = group[1:] != group[:-1]
+    starts = f & (new_group | ~np.concatenate([[False], f[:-1]]))
+    start_rows = np.flatnonzero(starts)
+    run_id = np.cumsum(starts) - 1
+    lengths = np.bincount(run_id[f], minlength=start_rows.size).astype(np.int64)
+    return start_rows, lengths
+
+
+def longest_run(
+    flags: npt.NDArray[np.bool_], group: npt.NDArray[Any], n_groups: int
+) -> IntArray:
+    """Longest run of consecutive true ``flags`` within each group (rows sorted by group)."""
+    start_rows, lengths = _runs(flags, group)
+    best = np.zeros(n_groups, dtype=np.int64)
+    np.maximum.at(best, group[start_rows], lengths)
+    return best
+
+
+def trailing_run(
+    flags: npt.NDArray[np.bool_], group: npt.NDArray[Any], n_groups: int
+) -> tuple[IntArray, IntArray]:
+    """Length and first row of the run of true ``flags`` that ends each group's rows.
+
+    Returns ``(length, start_row)``; a group whose last row is false has length 0 and
+    start row ``-1``.
+    """
+    length = np.zeros(n_groups, dtype=np.int64)
+    first = np.full(n_groups, -1, dtype=np.int64)
+    start_rows, lengths = _runs(flags, group)
+    if start_rows.size == 0:
+        return length, first
+
+    end_rows = start_rows + lengths - 1
+    last_of_group = np.ones(group.size, dtype=bool)
+    last_of_group[:-1] = group[1:] != group[:-1]
+    trailing = last_of_group[end_rows]
+    owners = group[start_rows[trailing]]
+    length[owners] = lengths[trailing]
+    first[owners] = start_rows[trailing]
+    return length, first
