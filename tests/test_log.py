@@ -407,3 +407,47 @@ def test_reply_latencies_are_never_negative(items: list[Touchpoint]) -> None:
     latency = TouchpointLog.from_touchpoints(items).reply_latency_seconds()
 
     assert not (latency < 0).any()
+
+
+# -- restricting a log ------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(touchpoint_lists(), st.data())
+def test_select_keeps_exactly_the_chosen_touchpoints(
+    tps: list[Touchpoint], data: st.DataObject
+) -> None:
+    log = TouchpointLog.from_touchpoints(tps)
+    keep = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(log), max_size=len(log))), dtype=bool
+    )
+
+    view = log.select(keep)
+
+    expected = [tp for tp, k in zip(log.to_touchpoints(), keep, strict=True) if k]
+    assert view.to_touchpoints() == expected
+    assert view.account_ids.tolist() == log.account_ids.tolist()
+    assert np.diff(view.offsets).sum() == int(keep.sum())
+    latency = view.reply_latency_seconds()
+    assert (latency[view.reply_to >= 0] >= 0).all()
+
+
+def test_as_of_drops_what_was_not_yet_known() -> None:
+    # Hand-made fixture: the reply was written up two days late, the QBR is in the future.
+    tps = [
+        Touchpoint("m1", "acme", "outreach", "2026-05-01T09:00Z", "completed"),
+        Touchpoint(
+            "r1", "acme", "outreach", "2026-05-01T15:00Z", "completed",
+            in_reply_to="m1", recorded_at="2026-05-03T09:00Z",
+        ),
+        Touchpoint("q1", "beta", "qbr", "2026-06-01T09:00Z", "scheduled"),
+    ]  # fmt: skip
+    log = TouchpointLog.from_touchpoints(tps)
+
+    view = log.as_of(dt.datetime(2026, 5, 2, tzinfo=dt.UTC))
+
+    assert view.id.tolist() == ["m1"]
+    assert view.offsets.tolist() == [0, 1, 1]
+    later = log.as_of(dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC))
+    assert later.id.tolist() == ["m1", "r1"]
+    assert later.reply_latency_seconds()[1] == 6 * 3600.0

@@ -439,6 +439,62 @@ class TouchpointLog:
         cutoff = to_epoch_us(as_of)
         return (self.occurred_at <= cutoff) & (self.recorded_at <= cutoff)
 
+    def select(self, keep: BoolArray) -> TouchpointLog:
+        """The log restricted to the rows where ``keep`` is true, every account still listed.
+
+        Reply links to rows that are dropped become unresolved (their target id is kept in
+        ``unresolved_reply_ids``), so no latency is ever measured to a touchpoint the view
+        does not hold.
+        """
+        keep = np.asarray(keep, dtype=bool)
+        if keep.shape != (len(self),):
+            raise ValueError(f"keep must be a boolean mask of {len(self)} rows")
+
+        new_row = np.cumsum(keep, dtype=np.int64) - 1
+        rows = np.flatnonzero(keep)
+        old_reply = self.reply_to[rows]
+        linked = old_reply >= 0
+        target_kept = np.zeros(rows.size, dtype=bool)
+        target_kept[linked] = keep[old_reply[linked]]
+        reply_to = np.where(target_kept, new_row[np.maximum(old_reply, 0)], -1).astype(np.int32)
+
+        lost = rows[linked & ~target_kept]
+        still = self.unresolved_reply_rows[keep[self.unresolved_reply_rows]]
+        unresolved_rows = np.concatenate([lost, still])
+        unresolved_ids = np.concatenate(
+            [
+                self.id[self.reply_to[lost]],
+                self.unresolved_reply_ids[keep[self.unresolved_reply_rows]],
+            ]
+        ).astype(ID)
+        order = np.argsort(unresolved_rows, kind="stable")
+
+        offsets = np.zeros_like(self.offsets)
+        np.cumsum(np.bincount(self.account[rows], minlength=self.n_accounts), out=offsets[1:])
+        columns = {
+            name: getattr(self, name)[rows]
+            for name in (
+                "id", "account", "occurred_at", "recorded_at", "kind", "status", "channel",
+                "direction", "trigger", "contact", "csat", "attendees", "text", "quoted_text",
+                "purpose", "outcome",
+            )
+        }  # fmt: skip
+        return attrs.evolve(
+            self,
+            **columns,
+            reply_to=reply_to,
+            offsets=offsets,
+            unresolved_reply_rows=new_row[unresolved_rows[order]],
+            unresolved_reply_ids=unresolved_ids[order],
+        )
+
+    def as_of(self, as_of: dt.datetime) -> TouchpointLog:
+        """What was known at ``as_of``: rows that had occurred and been recorded by then.
+
+        This is the point-in-time view every extractor starts from.
+        """
+        return self.select(self.known_at(as_of))
+
     def reply_latency_seconds(self) -> npt.NDArray[np.float64]:
         """Seconds from each resolved reply back to the touchpoint it answers; NaN elsewhere."""
         latency = np.full(len(self), np.nan)
