@@ -1,0 +1,248 @@
+"""The extractor protocol and what every extractor returns.
+
+An extractor reads a :class:`~touchpoint_signals.log.TouchpointLog` at an ``as_of`` instant
+and returns a :class:`SignalFrame`: one reading per account of the log, as columns. A frame
+answers for every account; an account whose history is too thin gets the status
+``insufficient_data`` and a reason, never a made-up healthy value.
+
+The contract every extractor keeps:
+
+* point in time: only touchpoints that occurred and were recorded at or before ``as_of``
+  count (start from ``log.as_of(as_of)``);
+* all accounts at once: numeric work is numpy over the columnar log; Python loops run per
+  account at most (to write reasons), never per touchpoint;
+* per account: a value in the signal's natural unit, a severity in [0, 1] (0 healthy, 1
+  worst), a status, the sample sizes used, the ids of the touchpoints that are its evidence,
+  and a one-line reason a CSM can read.
+
+:func:`touchpoint_signals.signals.checks.check_extractor` (coming with the scorer work) will
+run these rules against any third-party extractor; :meth:`SignalFrame.__attrs_post_init__`
+already enforces the ones that can be seen in a single frame.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchpoint_signals.errors import DataError, UnknownNameError
+from touchpoint_signals.log import ID, TouchpointLog
+
+__all__ = ["Extractor", "Signal", "SignalFrame", "SignalStatus"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+class SignalStatus(enum.StrEnum):
+    """Whether a signal could be read for an account."""
+
+    OK = "ok"
+    INSUFFICIENT_DATA = "insufficient_data"
+
+
+_STATUSES: tuple[SignalStatus, ...] = tuple(SignalStatus)
+
+
+@attrs.frozen
+class Signal:
+    """One extractor's reading for one account at one instant.
+
+    ``value`` is in ``unit`` (days, a rate, a ratio...) and may be ``None`` when the data are
+    insufficient; ``severity`` is ``None`` exactly when ``status`` is ``insufficient_data``.
+    ``samples`` names the sample sizes behind the reading (for example ``recent`` and
+    ``baseline``), ``evidence`` the ids of the touchpoints it rests on, and ``details`` any
+    further numbers the extractor reports (a longest streak, a p-value).
+    """
+
+    name: str
+    account_id: str
+    as_of: dt.datetime
+    value: float | None
+    unit: str
+    severity: float | None
+    status: SignalStatus
+    reason: str
+    samples: Mapping[str, int]
+    evidence: tuple[str, ...]
+    details: Mapping[str, float]
+
+
+def _floats(values: npt.ArrayLike) -> FloatArray:
+    return np.asarray(values, dtype=np.float64)
+
+
+@attrs.frozen(eq=False)
+class SignalFrame:
+    """One extractor's readings for every account of a log, as columns.
+
+    Row ``a`` of every column belongs to ``account_ids[a]``, in the log's account order.
+    Missing values are NaN in ``value`` and ``severity``; ``status`` holds codes into
+    :class:`SignalStatus` order. Evidence is stored compactly: the ids of account ``a`` are
+    ``evidence_ids[evidence_offsets[a]:evidence_offsets[a + 1]]``.
+
+    Build one with :meth:`from_log_rows`, which takes evidence as log rows.
+    """
+
+    name: str
+    unit: str
+    as_of: dt.datetime
+    account_ids: npt.NDArray[Any]
+    value: FloatArray = attrs.field(converter=_floats)
+    severity: FloatArray = attrs.field(converter=_floats)
+    status: npt.NDArray[np.uint8]
+    reasons: tuple[str, ...]
+    samples: Mapping[str, IntArray]
+    evidence_offsets: IntArray
+    evidence_ids: npt.NDArray[Any]
+    details: Mapping[str, FloatArray] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        n = len(self.account_ids)
+        columns: dict[str, Any] = {
+            "value": self.value,
+            "severity": self.severity,
+            "status": self.status,
+            "reasons": self.reasons,
+            **{f"samples[{k}]": v for k, v in self.samples.items()},
+            **{f"details[{k}]": v for k, v in self.details.items()},
+        }
+        for label, column in columns.items():
+            if len(column) != n:
+                raise DataError(
+                    f"signal {self.name!r}: column {label} has {len(column)} rows for "
+                    f"{n} accounts"
+                )
+        if len(self.evidence_offsets) != n + 1:
+            raise DataError(f"signal {self.name!r}: evidence_offsets needs {n + 1} entries")
+
+        ok = self.status == _STATUSES.index(SignalStatus.OK)
+        severity = self.severity
+        if np.isnan(severity[ok]).any() or (severity[ok] < 0).any() or (severity[ok] > 1).any():
+            raise DataError(
+                f"signal {self.name!r}: severity of an ok reading must lie in [0, 1]"
+            )
+        if not np.isnan(severity[~ok]).all():
+            raise DataError(
+                f"signal {self.name!r}: an insufficient_data reading must have no severity"
+            )
+        blank = [str(self.account_ids[a]) for a in range(n) if not self.reasons[a].strip()]
+        if blank:
+            raise DataError(f"signal {self.name!r}: empty reason for accounts {blank[:5]}")
+
+    @classmethod
+    def from_log_rows(
+        cls,
+        *,
+        name: str,
+        unit: str,
+        as_of: dt.datetime,
+        log: TouchpointLog,
+        value: npt.ArrayLike,
+        severity: npt.ArrayLike,
+        sufficient: npt.NDArray[np.bool_],
+        reasons: Sequence[str],
+        samples: Mapping[str, npt.ArrayLike],
+        evidence_rows: npt.ArrayLike,
+        details: Mapping[str, npt.ArrayLike] | None = None,
+    ) -> SignalFrame:
+        """Assemble a frame for ``log``'s accounts; evidence is given as rows of ``log``.
+
+        ``severity`` is set to NaN wherever ``sufficient`` is false, so an extractor cannot
+        leak a number for an account it could not read.
+        """
+        rows = np.unique(np.asarray(evidence_rows, dtype=np.int64))
+        owners = log.account[rows]
+        offsets = np.zeros(log.n_accounts + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owners, minlength=log.n_accounts), out=offsets[1:])
+
+        sufficient = np.asarray(sufficient, dtype=bool)
+        status = np.where(
+            sufficient,
+            _STATUSES.index(SignalStatus.OK),
+            _STATUSES.index(SignalStatus.INSUFFICIENT_DATA),
+        ).astype(np.uint8)
+
+        return cls(
+            name=name,
+            unit=unit,
+            as_of=as_of,
+            account_ids=log.account_ids,
+            value=value,
+            severity=np.where(sufficient, _floats(severity), np.nan),
+            status=status,
+            reasons=tuple(reasons),
+            samples={k: np.asarray(v, dtype=np.int64) for k, v in samples.items()},
+            evidence_offsets=offsets,
+            evidence_ids=log.id[rows].astype(ID),
+            details={k: _floats(v) for k, v in (details or {}).items()},
+        )
+
+    def __len__(self) -> int:
+        return len(self.account_ids)
+
+    def _code(self, account_id: str) -> int:
+        matches = np.flatnonzero(self.account_ids == account_id)
+        if matches.size == 0:
+            raise UnknownNameError(f"account {account_id!r} is not in signal {self.name!r}")
+        return int(matches[0])
+
+    def signal(self, account_id: str) -> Signal:
+        """The reading for one account."""
+        return self.at(self._code(account_id))
+
+    def at(self, code: int) -> Signal:
+        """The reading for the account at position ``code``."""
+        status = _STATUSES[int(self.status[code])]
+        value = float(self.value[code])
+        severity = float(self.severity[code])
+        start, end = int(self.evidence_offsets[code]), int(self.evidence_offsets[code + 1])
+        return Signal(
+            name=self.name,
+            account_id=str(self.account_ids[code]),
+            as_of=self.as_of,
+            value=None if math.isnan(value) else value,
+            unit=self.unit,
+            severity=None if math.isnan(severity) else severity,
+            status=status,
+            reason=self.reasons[code],
+            samples={k: int(v[code]) for k, v in self.samples.items()},
+            evidence=tuple(str(i) for i in self.evidence_ids[start:end]),
+            details={k: float(v[code]) for k, v in self.details.items()},
+        )
+
+    def __iter__(self) -> Iterator[Signal]:
+        return (self.at(code) for code in range(len(self)))
+
+    @property
+    def sufficient(self) -> npt.NDArray[np.bool_]:
+        """Accounts whose reading is ``ok``."""
+        result: npt.NDArray[np.bool_] = self.status == _STATUSES.index(SignalStatus.OK)
+        return result
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Anything with a ``name`` and an ``extract(log, as_of)`` that returns a SignalFrame.
+
+    Extractors are frozen attrs classes whose attributes are their parameters (windows,
+    thresholds, minimum sample sizes), each with a documented default, so that a configured
+    extractor is plain data that can be compared, hashed into a scorer's configuration and
+    rebuilt with :func:`attrs.evolve`.
+    """
+
+    @property
+    def name(self) -> str:
+        """The signal's name, unique among the extractors a scorer uses."""
+        ...
+
+    def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+        """Read every account of ``log`` as known at ``as_of``."""
+        ...
