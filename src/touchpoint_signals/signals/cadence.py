@@ -1,0 +1,328 @@
+"""Cadence adherence: is each account getting the touchpoints its segment promises, on time?
+
+A segment's :class:`~touchpoint_signals.model.CadencePolicy` says how often it expects each
+kind of touchpoint (a check-in every 28-31 days, a QBR every 84-98 days). This signal measures,
+per account and expected kind, the days since the last completed touchpoint of that kind
+against the longest interval the segment allows, and reports the kind that is most overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.log import STATUSES, TouchpointLog
+from touchpoint_signals.model import Account, LifecycleStage, Segment, Status
+from touchpoint_signals.signals.base import SignalFrame
+from touchpoint_signals.stats import per_account_count, per_account_last
+from touchpoint_signals.timeparse import to_epoch_us
+
+__all__ = ["CadenceAdherence"]
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+
+_US_PER_DAY = 86_400_000_000
+_COMPLETED = STATUSES.index(Status.COMPLETED)
+_LABELS = {"qbr": "QBR", "ebr": "EBR"}
+
+
+def _label(kind: str) -> str:
+    """A kind's name as a CSM writes it: ``check_in`` -> ``check-in``, ``qbr`` -> ``QBR``."""
+    return _LABELS.get(kind, kind.replace("_", "-"))
+
+
+def _days(n: float) -> str:
+    whole = math.floor(n)
+    return f"{whole} day" if whole == 1 else f"{whole} days"
+
+
+def _interval(low: float, high: float) -> str:
+    span = f"{high:g}" if low == high else f"{low:g}-{high:g}"
+    return f"expected every {span} days"
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ConfigError(f"CadenceAdherence.{attribute.name} must be > 0, got {value!r}")
+
+
+def _above_one(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 1):
+        raise ConfigError(f"CadenceAdherence.{attribute.name} must be > 1, got {value!r}")
+
+
+def _to_kind_names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not all(isinstance(k, str) and k for k in value):
+        raise ConfigError(
+            f"CadenceAdherence.kinds must be a tuple of kind names, got {value!r}"
+        )
+    return tuple(value)
+
+
+@attrs.frozen
+class _Expectations:
+    """Per account, what each expected kind's interval is (NaN where it is not expected)."""
+
+    kinds: tuple[str, ...]
+    min_days: dict[str, FloatArray]
+    max_days: dict[str, FloatArray]
+    has_record: npt.NDArray[np.bool_]
+    started_us: FloatArray
+
+
+def _expectations(accounts: Sequence[Account | None], only: tuple[str, ...]) -> _Expectations:
+    """Map every account to its segment's intervals, one array per kind.
+
+    Accounts sharing a segment and stage share one lookup in the policy; the per-account
+    pass only reads each record's segment, stage and start date.
+    """
+    keys: dict[tuple[Segment, LifecycleStage | None], int] = {}
+    codes = np.array(
+        [
+            -1
+            if account is None
+            else keys.setdefault((account.segment, account.lifecycle_stage), len(keys))
+            for account in accounts
+        ],
+        dtype=np.int64,
+    )
+    started = np.array(
+        [
+            math.nan
+            if account is None or account.started_at is None
+            else float(to_epoch_us(account.started_at))
+            for account in accounts
+        ],
+        dtype=np.float64,
+    )
+
+    pairs = list(keys)
+    named = sorted({e.kind for segment, _ in pairs for e in segment.cadence.expectations})
+    kinds = tuple(k for k in named if not only or k in only)
+
+    min_days: dict[str, FloatArray] = {}
+    max_days: dict[str, FloatArray] = {}
+    for kind in kinds:
+        low = np.full(len(pairs) + 1, math.nan)  # the extra last slot serves code -1
+        high = np.full(len(pairs) + 1, math.nan)
+        for code, (segment, stage) in enumerate(pairs):
+            expectation = segment.cadence.expected(kind, stage)
+            if expectation is not None:
+                low[code], high[code] = expectation.min_days, expectation.max_days
+        min_days[kind], max_days[kind] = low[codes], high[codes]
+
+    return _Expectations(kinds, min_days, max_days, codes >= 0, started)
+
+
+@attrs.frozen
+class CadenceAdherence:
+    """How overdue each account is on the touchpoints its segment expects.
+
+    For every kind the account's segment expects in its lifecycle stage
+    (:meth:`CadencePolicy.expected <touchpoint_signals.model.CadencePolicy.expected>`), the
+    signal takes the days since the last *completed* touchpoint of that kind and divides them
+    by the longest interval the segment allows (``max_days``): the overdue ratio. The value is
+    the worst ratio over the expected kinds; 1 means due today.
+
+    Parameters
+    ----------
+    name
+        The signal's name (``"cadence"``).
+    period_days
+        Window for the count of recent touchpoints, reported next to the gap: over
+        ``period_days`` an account should have ``period_days / max_days`` of each kind.
+    full_severity_ratio
+        Overdue ratio at which severity reaches 1. Severity is 0 up to a ratio of 1 (the
+        interval has not run out) and rises linearly to 1 at this ratio.
+    kinds
+        Kind names to check; empty (the default) checks every kind a segment expects.
+
+    Notes
+    -----
+    Defaults and why:
+
+    * the intervals themselves come from each segment's policy; the built-in ones follow the
+      common high-, mid- and tech-touch service models (monthly check-ins, quarterly business
+      reviews; Mehta, Steinman and Murphy, *Customer Success*, Wiley 2016);
+    * ``period_days = 90``: one quarter, the span of a QBR cycle, so every built-in kind but
+      the EBR is expected at least once in it;
+    * ``full_severity_ratio = 3``: three full intervals without the touchpoint. By then two
+      planned touchpoints in a row have not happened, the pattern the "missed two check-ins"
+      rule of thumb in CS playbooks treats as a relationship at risk. This is our choice, not
+      a published threshold.
+
+    Only ``completed`` touchpoints reset the clock: a cancelled or missed check-in is not a
+    check-in. The count over ``period_days`` is context for the reader and does not enter the
+    severity: a burst of check-ins followed by silence already shows as a long gap, and a
+    recent touchpoint after a thin quarter means the account is back on cadence.
+
+    An account that has never had an expected kind is measured from its start
+    (``Account.started_at``); without a start date, or with one after ``as_of``, that kind
+    cannot be read and the reading rests on the other kinds. An account without a record has
+    no known segment and gets ``insufficient_data``, as does one whose segment expects no
+    kind (in its stage) among those checked. A segment's ``min_days`` is shown in the reason
+    but not checked: touchpoints that come too often are the fatigue signal's concern.
+
+    Examples
+    --------
+    >>> from touchpoint_signals.model import Account, Touchpoint
+    >>> log = TouchpointLog.from_touchpoints(
+    ...     [Touchpoint("c1", "acme", "check_in", "2026-05-15T00:00Z", "completed")],
+    ...     accounts=[Account("acme", "high_touch"), Account("beta", "tech_touch")],
+    ... )
+    >>> cadence = CadenceAdherence(kinds=("check_in",))
+    >>> frame = cadence.extract(log, dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    >>> acme = frame.signal("acme")
+    >>> round(acme.value, 2), round(acme.severity, 2), acme.evidence
+    (1.52, 0.26, ('c1',))
+    >>> for part in acme.reason.split("; "):
+    ...     print(part)
+    check-in overdue: 47 days since the last (expected every 28-31 days)
+    1 of 2.9 expected in the last 90 days
+    >>> frame.signal("beta").reason
+    'segment tech_touch expects no cadence among the kinds checked'
+    """
+
+    name: str = "cadence"
+    period_days: float = attrs.field(default=90.0, validator=_positive)
+    full_severity_ratio: float = attrs.field(default=3.0, validator=_above_one)
+    kinds: tuple[str, ...] = attrs.field(default=(), converter=_to_kind_names)
+
+    def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+        """Read every account of ``log`` as known at ``as_of``."""
+        view = log.as_of(as_of)
+        cutoff = to_epoch_us(as_of)
+        n = view.n_accounts
+        plan = _expectations(view.accounts, self.kinds)
+        codes = {k.name: c for c, k in enumerate(view.kinds)}
+        period_start = cutoff - self.period_days * _US_PER_DAY
+        started = np.where(plan.started_us <= cutoff, plan.started_us, math.nan)
+
+        ratios = np.full((len(plan.kinds), n), math.nan)
+        days_since = np.full((len(plan.kinds), n), math.nan)
+        recent = np.zeros((len(plan.kinds), n), dtype=np.int64)
+        last_rows = np.full((len(plan.kinds), n), -1, dtype=np.int64)
+        evidence = [np.empty(0, dtype=np.int64)]
+        for i, kind in enumerate(plan.kinds):
+            done = (view.kind == codes.get(kind, -1)) & (view.status == _COMPLETED)
+            last = per_account_last(view.account, n, done)
+            last_at = np.where(last >= 0, view.occurred_at[np.maximum(last, 0)], math.nan)
+            anchor = np.where(last >= 0, last_at, started)
+            expected = ~np.isnan(plan.max_days[kind])
+
+            days_since[i] = np.where(expected, (cutoff - anchor) / _US_PER_DAY, math.nan)
+            ratios[i] = days_since[i] / plan.max_days[kind]
+            in_period = done & (view.occurred_at > period_start) & expected[view.account]
+            recent[i] = per_account_count(view.account, n, in_period)
+            last_rows[i] = np.where(expected, last, -1)
+            evidence += [np.flatnonzero(in_period), last_rows[i][last_rows[i] >= 0]]
+
+        readable = ~np.isnan(ratios)
+        sufficient = readable.any(axis=0)
+        worst_kind = (
+            np.argmax(np.where(readable, ratios, -np.inf), axis=0)
+            if plan.kinds
+            else np.zeros(n, dtype=np.int64)
+        )
+        worst = np.where(sufficient, ratios.max(axis=0, initial=-np.inf, where=readable), 0.0)
+        value = np.where(sufficient, worst, math.nan)
+        severity = np.clip((worst - 1.0) / (self.full_severity_ratio - 1.0), 0.0, 1.0)
+
+        reasons = [
+            self._reason(
+                view, plan, a, days_since[:, a], recent[:, a], last_rows[:, a],
+                int(worst_kind[a]) if sufficient[a] else -1,
+            )
+            for a in range(n)
+        ]  # fmt: skip
+
+        details: dict[str, FloatArray] = {}
+        for i, kind in enumerate(plan.kinds):
+            details[f"days_since[{kind}]"] = days_since[i]
+            details[f"overdue_ratio[{kind}]"] = ratios[i]
+            details[f"recent[{kind}]"] = np.where(
+                np.isnan(plan.max_days[kind]), math.nan, recent[i]
+            )
+            details[f"expected_recent[{kind}]"] = self.period_days / plan.max_days[kind]
+
+        logger.debug(
+            "cadence as of %s: %d of %d accounts readable, %d overdue",
+            as_of,
+            int(sufficient.sum()),
+            n,
+            int((sufficient & (worst > 1)).sum()),
+        )
+        return SignalFrame.from_log_rows(
+            name=self.name,
+            unit="overdue ratio (days since the last / longest expected interval)",
+            as_of=as_of,
+            log=view,
+            value=value,
+            severity=severity,
+            sufficient=sufficient,
+            reasons=reasons,
+            samples={"kinds": readable.sum(axis=0), "recent": recent.sum(axis=0)},
+            evidence_rows=np.concatenate(evidence),
+            details=details,
+        )
+
+    def _reason(
+        self,
+        view: TouchpointLog,
+        plan: _Expectations,
+        a: int,
+        days_since: FloatArray,
+        recent: npt.NDArray[np.int64],
+        last_rows: npt.NDArray[np.int64],
+        worst: int,
+    ) -> str:
+        """One line for account ``a``: its most overdue kind, or why it cannot be read."""
+        if not plan.has_record[a]:
+            return "no account record, so the segment and its cadence are unknown"
+        expected = [i for i, k in enumerate(plan.kinds) if not np.isnan(plan.max_days[k][a])]
+        account = view.accounts[a]
+        assert account is not None  # has_record
+        if not expected:
+            stage = account.lifecycle_stage
+            where = f" in stage {stage.value}" if stage is not None else ""
+            checked = " among the kinds checked" if self.kinds else ""
+            return f"segment {account.segment.name} expects no cadence{where}{checked}"
+
+        blind = [_label(plan.kinds[i]) for i in expected if np.isnan(days_since[i])]
+        if account.started_at is None:
+            blind_text = f"no {', '.join(blind)} on record and no account start date"
+        else:
+            blind_text = f"no {', '.join(blind)} on record and the account starts after as_of"
+        if worst < 0:
+            return blind_text
+
+        kind = plan.kinds[worst]
+        low, high = plan.min_days[kind][a], plan.max_days[kind][a]
+        gap = days_since[worst]
+        if last_rows[worst] >= 0:
+            since = f"{_days(gap)} since the last"
+        else:
+            start = account.started_at
+            assert start is not None  # readable without a touchpoint means a start date
+            since = (
+                f"none on record, {_days(gap)} since the account started on {start:%Y-%m-%d}"
+            )
+        if gap > high:
+            head = f"{_label(kind)} overdue: "
+        else:
+            head = f"on cadence; closest to due: {_label(kind)}, "
+        line = (
+            f"{head}{since} ({_interval(low, high)}); {recent[worst]} of "
+            f"{self.period_days / high:.1f} expected in the last {self.period_days:g} days"
+        )
+        return f"{line}; {blind_text}" if blind else line

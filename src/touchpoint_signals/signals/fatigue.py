@@ -1,0 +1,329 @@
+"""Touchpoint fatigue: is an account being surveyed or contacted more than its segment allows?
+
+Two caps from the account's :class:`~touchpoint_signals.model.CadencePolicy`: at most
+``survey_cap`` surveys per quarter ("no survey more than twice a quarter") and at most
+``max_touches_per_30_days`` vendor-initiated touches per 30 days. The signal says which cap
+was broken and names the touchpoints that broke it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.log import DIRECTIONS, STATUSES, TRIGGERS, TouchpointLog
+from touchpoint_signals.model import Account, Direction, Status, Trigger
+from touchpoint_signals.signals.base import SignalFrame
+from touchpoint_signals.stats import per_account_count
+from touchpoint_signals.timeparse import from_epoch_us, to_epoch_us
+
+__all__ = ["TouchpointFatigue"]
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+_US_PER_DAY = 86_400_000_000
+_COUNTED_STATUSES = [STATUSES.index(Status.COMPLETED), STATUSES.index(Status.NO_SHOW)]
+_OUTBOUND = DIRECTIONS.index(Direction.OUTBOUND)
+_VENDOR_TRIGGERS = [
+    TRIGGERS.index(Trigger.SCHEDULED),
+    TRIGGERS.index(Trigger.BEHAVIOUR_TRIGGERED),
+]
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not (
+        isinstance(value, int | float) and math.isfinite(value) and value > 0
+    ):
+        raise ConfigError(f"TouchpointFatigue.{attribute.name} must be > 0, got {value!r}")
+
+
+def _above_one(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not (
+        isinstance(value, int | float) and math.isfinite(value) and value > 1
+    ):
+        raise ConfigError(f"TouchpointFatigue.{attribute.name} must be > 1, got {value!r}")
+
+
+def _optional_cap(
+    instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or value < 0
+    ):
+        raise ConfigError(
+            f"TouchpointFatigue.{attribute.name} must be a whole number >= 0 or None, "
+            f"got {value!r}"
+        )
+
+
+def _listed(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"TouchpointFatigue.{attribute.name} must be >= 1, got {value!r}")
+
+
+def _to_kind_names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not all(isinstance(k, str) and k for k in value):
+        raise ConfigError(
+            f"TouchpointFatigue.survey_kinds must be a tuple of kind names, got {value!r}"
+        )
+    return tuple(value)
+
+
+def _caps(
+    accounts: Sequence[Account | None], survey_cap: int | None, touch_cap: int | None
+) -> tuple[FloatArray, FloatArray]:
+    """Each account's survey cap and touch norm: the parameter if set, else its segment's."""
+    if survey_cap is not None:
+        surveys = np.full(len(accounts), float(survey_cap))
+    else:
+        surveys = np.array(
+            [math.nan if a is None else a.segment.cadence.survey_cap for a in accounts],
+            dtype=np.float64,
+        )
+    if touch_cap is not None:
+        touches = np.full(len(accounts), float(touch_cap))
+    else:
+        norms = [
+            None if a is None else a.segment.cadence.max_touches_per_30_days for a in accounts
+        ]
+        touches = np.array([math.nan if t is None else t for t in norms], dtype=np.float64)
+    return surveys, touches
+
+
+def _date(micros: int) -> str:
+    return f"{from_epoch_us(micros):%Y-%m-%d}"
+
+
+@attrs.frozen
+class TouchpointFatigue:
+    """Surveys per quarter and touches per 30 days, against the account's segment caps.
+
+    Parameters
+    ----------
+    name
+        The signal's name (``"fatigue"``).
+    survey_window_days
+        The survey cap applies to the ``survey_window_days`` up to ``as_of`` (a rolling
+        quarter).
+    touch_window_days
+        The touch norm applies to the ``touch_window_days`` up to ``as_of``.
+    survey_cap
+        Most surveys allowed in the survey window; ``None`` (the default) takes each account's
+        ``segment.cadence.survey_cap``.
+    touch_cap
+        Most touches allowed in the touch window; ``None`` (the default) takes each account's
+        ``segment.cadence.max_touches_per_30_days`` (a segment without a norm checks surveys
+        only).
+    survey_kinds
+        Names of the kinds that are surveys.
+    full_severity_ratio
+        Count over cap at which a cap's severity reaches 1; severity rises linearly from 0 at
+        the cap itself.
+    max_listed
+        How many touchpoints the reason names per broken cap (the evidence holds all).
+
+    Notes
+    -----
+    Windows are rolling, ``(as_of - window, as_of]``, not calendar quarters: two surveys on
+    30 March and two on 2 April would pass a calendar-quarter rule while the customer got four
+    in a week. ``survey_window_days = 91`` is a quarter of a year, rounded down
+    (365.25 / 4 = 91.3). The 30-day touch window matches the unit of
+    ``CadencePolicy.max_touches_per_30_days``; when ``touch_window_days`` is changed, set
+    ``touch_cap`` too, since a segment's norm is not rescaled. The cap of two surveys a
+    quarter is the built-in segments' default; repeated survey requests lower response rates
+    (Porter, Whitcomb and Weitzer, "Multiple surveys of students and survey fatigue", *New
+    Directions for Institutional Research* 121, 2004, pp. 63-73). ``full_severity_ratio = 2`` (twice the cap is the worst reading) is our
+    choice.
+
+    What counts: only touchpoints that reached the customer, status ``completed`` or
+    ``no_show`` (a missed meeting was still an invitation; cancelled and rescheduled slots
+    and still-``scheduled`` records are not counted). A *survey* is a touchpoint of a kind in
+    ``survey_kinds``. A *touch* is a touchpoint the vendor started: direction ``outbound``,
+    or a trigger of ``scheduled`` or ``behaviour_triggered`` (meetings often leave the
+    direction empty), or a survey. Customer-raised inbound messages are not touches.
+
+    The severity is the larger of the two caps' severities; the value is the larger excess
+    over a cap in touchpoints (negative when both counts are under their caps: the
+    headroom). An account with no touchpoint at all known at ``as_of`` is reported as
+    insufficient data (the log may not cover it), and so is one whose caps are unknown (no
+    account record and no cap given). A count covers only what the log holds, so it is a
+    lower bound when the log started within the window.
+
+    Examples
+    --------
+    >>> from touchpoint_signals.model import Account, Touchpoint
+    >>> log = TouchpointLog.from_touchpoints(
+    ...     [
+    ...         Touchpoint(f"s{d}", "acme", "survey", f"2026-0{m}-{d:02d}T09:00Z", "completed")
+    ...         for m, d in [(4, 3), (5, 10), (6, 20)]
+    ...     ],
+    ...     accounts=[Account("acme", "high_touch")],
+    ... )
+    >>> frame = TouchpointFatigue().extract(log, dt.datetime(2026, 6, 30, tzinfo=dt.UTC))
+    >>> acme = frame.signal("acme")
+    >>> acme.value, acme.severity, acme.evidence
+    (1.0, 0.5, ('s3', 's10', 's20'))
+    >>> for part in acme.reason.split(": "):
+    ...     print(part)
+    3 surveys in the 91 days to 2026-06-30 (cap 2)
+    s3 on 2026-04-03, s10 on 2026-05-10, s20 on 2026-06-20
+    """
+
+    name: str = "fatigue"
+    survey_window_days: float = attrs.field(default=91.0, validator=_positive)
+    touch_window_days: float = attrs.field(default=30.0, validator=_positive)
+    survey_cap: int | None = attrs.field(default=None, validator=_optional_cap)
+    touch_cap: int | None = attrs.field(default=None, validator=_optional_cap)
+    survey_kinds: tuple[str, ...] = attrs.field(default=("survey",), converter=_to_kind_names)
+    full_severity_ratio: float = attrs.field(default=2.0, validator=_above_one)
+    max_listed: int = attrs.field(default=5, validator=_listed)
+
+    def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+        """Read every account of ``log`` as known at ``as_of``."""
+        view = log.as_of(as_of)
+        cutoff = to_epoch_us(as_of)
+        n = view.n_accounts
+        survey_cap, touch_cap = _caps(view.accounts, self.survey_cap, self.touch_cap)
+
+        counted = np.isin(view.status, _COUNTED_STATUSES)
+        survey_codes = [c for c, k in enumerate(view.kinds) if k.name in self.survey_kinds]
+        is_survey = counted & np.isin(view.kind, survey_codes)
+        vendor_started = (view.direction == _OUTBOUND) | np.isin(view.trigger, _VENDOR_TRIGGERS)
+        is_touch = (counted & vendor_started) | is_survey
+        survey_rows = np.flatnonzero(
+            is_survey & (view.occurred_at > cutoff - self.survey_window_days * _US_PER_DAY)
+        )
+        touch_rows = np.flatnonzero(
+            is_touch & (view.occurred_at > cutoff - self.touch_window_days * _US_PER_DAY)
+        )
+        surveys = per_account_count(view.account[survey_rows], n)
+        touches = per_account_count(view.account[touch_rows], n)
+
+        survey_severity = self._severity(surveys, survey_cap)
+        touch_severity = self._severity(touches, touch_cap)
+        severity = np.maximum(survey_severity, touch_severity)
+        value = np.fmax(surveys - survey_cap, touches - touch_cap)
+        has_history = np.diff(view.offsets) > 0
+        known_caps = ~np.isnan(survey_cap) | ~np.isnan(touch_cap)
+        sufficient = has_history & known_caps
+
+        survey_bounds = _bounds(view.account[survey_rows], n)
+        touch_bounds = _bounds(view.account[touch_rows], n)
+        reasons = [
+            self._reason(
+                view,
+                as_of,
+                has_history[a],
+                known_caps[a],
+                (survey_rows[survey_bounds[a] : survey_bounds[a + 1]], survey_cap[a]),
+                (touch_rows[touch_bounds[a] : touch_bounds[a + 1]], touch_cap[a]),
+            )
+            for a in range(n)
+        ]
+
+        logger.debug(
+            "fatigue as of %s: %d over the survey cap, %d over the touch norm, of %d accounts",
+            as_of,
+            int((sufficient & (surveys > survey_cap)).sum()),
+            int((sufficient & (touches > touch_cap)).sum()),
+            n,
+        )
+        return SignalFrame.from_log_rows(
+            name=self.name,
+            unit="touchpoints over the cap",
+            as_of=as_of,
+            log=view,
+            value=np.where(sufficient, value, math.nan),
+            severity=severity,
+            sufficient=sufficient,
+            reasons=reasons,
+            samples={"surveys": surveys, "touches": touches},
+            evidence_rows=np.concatenate([survey_rows, touch_rows]),
+            details={
+                "surveys": surveys,
+                "survey_cap": survey_cap,
+                "survey_severity": np.where(np.isnan(survey_cap), math.nan, survey_severity),
+                "touches": touches,
+                "touch_cap": touch_cap,
+                "touch_severity": np.where(np.isnan(touch_cap), math.nan, touch_severity),
+            },
+        )
+
+    def _severity(self, count: IntArray, cap: FloatArray) -> FloatArray:
+        """0 up to the cap, then linear to 1 at ``full_severity_ratio`` times the cap.
+
+        A cap of 0 makes any touchpoint the worst reading; an unknown cap (NaN) reads 0.
+        """
+        over = count > cap
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(over, count / cap, 1.0)
+        result: FloatArray = np.clip((ratio - 1.0) / (self.full_severity_ratio - 1.0), 0.0, 1.0)
+        return result
+
+    def _reason(
+        self,
+        view: TouchpointLog,
+        as_of: dt.datetime,
+        has_history: bool,
+        known_caps: bool,
+        surveys: tuple[IntArray, float],
+        touches: tuple[IntArray, float],
+    ) -> str:
+        """One line: which cap was broken and by which touchpoints, or the headroom."""
+        if not has_history:
+            return "no touchpoints on record by as_of"
+        if not known_caps:
+            return "no account record, so the segment's survey cap and touch norm are unknown"
+
+        end = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
+        parts = [
+            (rows, cap, f"{_plural(len(rows), noun)} in the {window:g} days to {end}", word)
+            for (rows, cap), noun, window, word in [
+                (surveys, "survey", self.survey_window_days, "cap"),
+                (touches, "touch", self.touch_window_days, "norm"),
+            ]
+        ]
+        broken = [
+            f"{counted} ({word} {cap:g}): {self._listing(view, rows)}"
+            for rows, cap, counted, word in parts
+            if len(rows) > cap
+        ]
+        if broken:
+            return "; ".join(broken)
+
+        within = [
+            f"{counted} (no {word})" if math.isnan(cap) else f"{counted} ({word} {cap:g})"
+            for rows, cap, counted, word in parts
+        ]
+        return "within caps: " + "; ".join(within)
+
+    def _listing(self, view: TouchpointLog, rows: IntArray) -> str:
+        named = [
+            f"{view.id[r]} on {_date(int(view.occurred_at[r]))}"
+            for r in rows[: self.max_listed]
+        ]
+        more = len(rows) - len(named)
+        return ", ".join(named) + (f" and {more} more" if more else "")
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun}es" if noun.endswith("ch") else f"{count} {noun}s"
+
+
+def _bounds(owners: npt.NDArray[Any], n: int) -> IntArray:
+    """Where each account's entries start in ``owners`` (sorted codes), plus the end."""
+    bounds: IntArray = np.searchsorted(owners, np.arange(n + 1)).astype(np.int64)
+    return bounds

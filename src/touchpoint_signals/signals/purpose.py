@@ -1,0 +1,277 @@
+"""Purpose and outcome: are the team's touchpoints planned, written up, and proactive?
+
+A touchpoint with no recorded purpose was not planned for anything in particular; one with no
+recorded outcome left nothing the next person can build on. A team that only answers what the
+customer raises is reacting, not managing the account. This signal reads the human-led
+touchpoints of the last quarter for all three.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.log import ID, STATUSES, TEXT, TRIGGERS, TouchpointLog
+from touchpoint_signals.model import Status, Trigger
+from touchpoint_signals.signals.base import SignalFrame
+from touchpoint_signals.stats import per_account_count
+from touchpoint_signals.timeparse import to_epoch_us
+
+__all__ = ["PurposeOutcome"]
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_US_PER_DAY = 86_400_000_000
+_COMPLETED = STATUSES.index(Status.COMPLETED)
+_PROACTIVE = [TRIGGERS.index(Trigger.SCHEDULED), TRIGGERS.index(Trigger.BEHAVIOUR_TRIGGERED)]
+_REACTIVE = TRIGGERS.index(Trigger.CUSTOMER_RAISED)
+
+
+def _recorded(column: npt.NDArray[Any]) -> BoolArray:
+    """Rows whose text is present and not blank (NaN marks a missing value)."""
+    missing = np.isnan(column) if column.dtype == TEXT else np.zeros(len(column), dtype=bool)
+    filled = column.copy()
+    filled[missing] = ""
+    result: BoolArray = np.strings.str_len(np.strings.strip(filled.astype(ID))) > 0
+    return result
+
+
+def _check_number(
+    instance: object, attribute: attrs.Attribute[float], value: float, low: float, high: float
+) -> None:
+    if isinstance(value, bool) or not (
+        isinstance(value, int | float) and math.isfinite(value) and low <= value <= high
+    ):
+        raise ConfigError(
+            f"PurposeOutcome.{attribute.name} must lie in [{low:g}, {high:g}], got {value!r}"
+        )
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    _check_number(instance, attribute, value, 1e-9, math.inf)
+
+
+def _weight(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    _check_number(instance, attribute, value, 0.0, 1.0)
+
+
+def _tolerance(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    _check_number(instance, attribute, value, 0.0, 0.99)
+
+
+def _at_least_one(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"PurposeOutcome.{attribute.name} must be >= 1, got {value!r}")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"1 {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@attrs.frozen
+class PurposeOutcome:
+    """Shares of recent human-led touchpoints with a recorded purpose, outcome and trigger.
+
+    Over the human-led touchpoints
+    (:attr:`TouchpointKind.human_led <touchpoint_signals.model.TouchpointKind>`) of the last
+    ``window_days``, the signal counts those with a recorded purpose, those with a recorded
+    outcome, and those that were proactive (trigger ``scheduled`` or ``behaviour_triggered``)
+    or reactive (``customer_raised``); touchpoints with no trigger are counted apart as
+    unknown. The value is the share with a recorded outcome.
+
+    Parameters
+    ----------
+    name
+        The signal's name (``"purpose_outcome"``).
+    window_days
+        How far back from ``as_of`` touchpoints are read.
+    min_touchpoints
+        Fewer counted touchpoints than this in the window is insufficient data.
+    purpose_weight, outcome_weight, reactive_weight
+        Weights of the three parts of the severity; they must add up to 1.
+    reactive_tolerance
+        Reactive share that is still healthy; the reactive part of the severity rises
+        linearly from 0 at this share to 1 when every touchpoint was customer-raised.
+
+    Notes
+    -----
+    Severity is ``purpose_weight * (1 - purpose share) + outcome_weight * (1 - outcome share)
+    + reactive_weight * max(0, reactive share - reactive_tolerance) / (1 -
+    reactive_tolerance)``, so it lies in [0, 1] and rises with every missing record. Shares
+    are over all counted touchpoints, so a touchpoint with an unknown trigger is neither
+    proactive nor reactive and does not raise the reactive part.
+
+    Defaults and why: a 90-day window, one quarter, is the span over which CS teams review an
+    account's engagement (the QBR cycle). The outcome weighs most (0.4) because a touchpoint
+    whose result was never written down cannot inform the next one (Mehta, Steinman and
+    Murphy, *Customer Success*, Wiley 2016, on running customer success from recorded data);
+    purpose and reactivity weigh 0.3 each. A reactive share up to one half is tolerated: support-heavy accounts are normal,
+    but an account served only through tickets has no proactive plan (CSM as proactive rather
+    than reactive management: Hilton, Hajihashemi, Henderson and Palmatier, "Customer
+    Success Management: the next evolution in customer management practice?", *Industrial
+    Marketing Management* 90, 2020, pp. 360-369). The
+    weights, the tolerance and ``min_touchpoints = 3`` are our choices.
+
+    Only ``completed`` touchpoints are counted: a cancelled or missed meeting has no outcome to
+    record. Replies (touchpoints that answer another one, whether or not the log holds it) are
+    not counted: they belong to the conversation they answer, whose purpose and outcome are
+    recorded on its first touchpoint. Blank text counts as missing. Automated kinds (surveys,
+    automated e-mails) are out of scope: nobody writes their purpose or outcome by hand.
+
+    Examples
+    --------
+    >>> from touchpoint_signals.model import Touchpoint
+    >>> log = TouchpointLog.from_touchpoints([
+    ...     Touchpoint("q1", "acme", "qbr", "2026-05-01T10:00Z", "completed",
+    ...                trigger="scheduled", purpose="renewal plan", outcome="agreed"),
+    ...     Touchpoint("s1", "acme", "support", "2026-05-10T10:00Z", "completed",
+    ...                trigger="customer_raised", purpose="login fails"),
+    ...     Touchpoint("s2", "acme", "support", "2026-06-10T10:00Z", "completed",
+    ...                trigger="customer_raised"),
+    ... ])
+    >>> acme = PurposeOutcome().extract(log, dt.datetime(2026, 7, 1, tzinfo=dt.UTC)).at(0)
+    >>> round(acme.value, 3), round(acme.severity, 3), acme.evidence
+    (0.333, 0.467, ('s1', 's2'))
+    >>> for part in acme.reason.split("; "):
+    ...     print(part)
+    of 3 human-led touchpoints in the last 90 days, 2 lack an outcome and 1 a purpose
+    2 reactive, 1 proactive
+    """
+
+    name: str = "purpose_outcome"
+    window_days: float = attrs.field(default=90.0, validator=_positive)
+    min_touchpoints: int = attrs.field(default=3, validator=_at_least_one)
+    purpose_weight: float = attrs.field(default=0.3, validator=_weight)
+    outcome_weight: float = attrs.field(default=0.4, validator=_weight)
+    reactive_weight: float = attrs.field(default=0.3, validator=_weight)
+    reactive_tolerance: float = attrs.field(default=0.5, validator=_tolerance)
+
+    def __attrs_post_init__(self) -> None:
+        total = self.purpose_weight + self.outcome_weight + self.reactive_weight
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ConfigError(
+                "PurposeOutcome.purpose_weight + outcome_weight + reactive_weight must add "
+                f"up to 1, got {total:g}"
+            )
+
+    def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+        """Read every account of ``log`` as known at ``as_of``."""
+        view = log.as_of(as_of)
+        cutoff = to_epoch_us(as_of)
+        n = view.n_accounts
+
+        human_led = np.array([k.human_led for k in view.kinds], dtype=bool)
+        is_reply = view.reply_to >= 0
+        is_reply[view.unresolved_reply_rows] = True
+        counted = (
+            human_led[view.kind]
+            & (view.status == _COMPLETED)
+            & ~is_reply
+            & (view.occurred_at > cutoff - self.window_days * _US_PER_DAY)
+        )
+        no_purpose = counted & ~_recorded(view.purpose)
+        no_outcome = counted & ~_recorded(view.outcome)
+        reactive_row = counted & (view.trigger == _REACTIVE)
+
+        total = per_account_count(view.account, n, counted)
+        missing_purpose = per_account_count(view.account, n, no_purpose)
+        missing_outcome = per_account_count(view.account, n, no_outcome)
+        proactive = per_account_count(
+            view.account, n, counted & np.isin(view.trigger, _PROACTIVE)
+        )
+        reactive = per_account_count(view.account, n, reactive_row)
+        unknown = total - proactive - reactive
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            purpose_share = 1.0 - missing_purpose / total
+            outcome_share = 1.0 - missing_outcome / total
+            reactive_share = reactive / total
+            proactive_share = proactive / total
+            unknown_share = unknown / total
+        reactive_part = np.clip(
+            (reactive_share - self.reactive_tolerance) / (1.0 - self.reactive_tolerance), 0, 1
+        )
+        severity = (
+            self.purpose_weight * (1.0 - purpose_share)
+            + self.outcome_weight * (1.0 - outcome_share)
+            + self.reactive_weight * reactive_part
+        )
+        sufficient = total >= self.min_touchpoints
+
+        concern = no_purpose | no_outcome | (reactive_row & (reactive_part > 0)[view.account])
+        reasons = [
+            self._reason(
+                int(total[a]),
+                int(missing_purpose[a]),
+                int(missing_outcome[a]),
+                (int(reactive[a]), int(proactive[a]), int(unknown[a])),
+            )
+            for a in range(n)
+        ]
+
+        logger.debug(
+            "purpose_outcome as of %s: %d of %d accounts readable",
+            as_of,
+            int(sufficient.sum()),
+            n,
+        )
+        return SignalFrame.from_log_rows(
+            name=self.name,
+            unit="share of human-led touchpoints with a recorded outcome",
+            as_of=as_of,
+            log=view,
+            value=np.where(sufficient, outcome_share, math.nan),
+            severity=np.clip(severity, 0.0, 1.0),
+            sufficient=sufficient,
+            reasons=reasons,
+            samples={"touchpoints": total},
+            evidence_rows=np.flatnonzero(concern & sufficient[view.account]),
+            details={
+                "purpose_share": purpose_share,
+                "outcome_share": outcome_share,
+                "proactive_share": proactive_share,
+                "reactive_share": reactive_share,
+                "unknown_trigger_share": unknown_share,
+            },
+        )
+
+    def _reason(
+        self, total: int, no_purpose: int, no_outcome: int, triggers: tuple[int, int, int]
+    ) -> str:
+        """One line: what is missing, then the reactive / proactive / unknown split."""
+        window = f"in the last {self.window_days:g} days"
+        if total == 0:
+            return f"no completed human-led touchpoints {window}"
+        if total < self.min_touchpoints:
+            return (
+                f"only {_plural(total, 'completed human-led touchpoint')} {window} "
+                f"(needs {self.min_touchpoints})"
+            )
+
+        gaps = []
+        if no_outcome:
+            gaps.append(f"{no_outcome} lack{'s' if no_outcome == 1 else ''} an outcome")
+        if no_purpose:
+            verb = "" if no_outcome else f" lack{'s' if no_purpose == 1 else ''}"
+            gaps.append(f"{no_purpose}{verb} a purpose")
+        head = f"of {_plural(total, 'human-led touchpoint')} {window}, "
+        if gaps:
+            head += " and ".join(gaps)
+        else:
+            head = f"all {total} human-led touchpoints {window} have a purpose and an outcome"
+
+        reactive, proactive, unknown = triggers
+        split = [f"{reactive} reactive", f"{proactive} proactive"]
+        if unknown:
+            split.append(f"{unknown} with no trigger")
+        return f"{head}; {', '.join(split)}"
