@@ -183,15 +183,14 @@ def _group_medians(
         return counts, medians
 
     order = np.lexsort((values, group))
-    ordered = np.log(values[order]) if log_scale else values[order]
+    ordered = values[order]
     starts = np.zeros(n_groups, dtype=np.int64)
     np.cumsum(counts[:-1], out=starts[1:])
 
     present = counts > 0
     low = ordered[starts[present] + (counts[present] - 1) // 2]
     high = ordered[starts[present] + counts[present] // 2]
-    middle = (low + high) / 2.0
-    medians[present] = np.exp(middle) if log_scale else middle
+    medians[present] = np.sqrt(low * high) if log_scale else (low + high) / 2.0
     return counts, medians
 
 

@@ -1,0 +1,579 @@
+"""Response-latency drift: is a contact answering us, or are we answering them, more slowly?
+
+Two extractors read the reply links of a log (``log.reply_to``) and measure latencies in
+business time (:class:`~touchpoint_signals.calendar.BusinessCalendar`):
+
+* :class:`CustomerReplyLatency`: how long the customer's contacts take to answer the vendor's
+  outbound messages, per contact, compared with that contact's own baseline. A champion who
+  used to answer within the day and now takes a week is an early sign of disengagement.
+* :class:`VendorResponseLatency`: how long the vendor takes to answer the customer's inbound
+  (by default customer-raised) messages, per account, compared with the account's baseline.
+  Slower support is a cause of churn rather than a symptom.
+
+Both hand their latencies to :func:`~touchpoint_signals.signals.drift.two_window_drift` on a
+log scale: a recent window (default 30 days) against the baseline before it (default 180
+days), flagged when the one-sided Mann-Whitney test is significant *and* the median latency
+at least doubled, with minimum sample sizes in both windows.
+
+How latencies are formed
+------------------------
+A *question* is a message of the asking side (outbound for customer latency, inbound for
+vendor latency); its *answer* is the earliest message of the other side whose ``in_reply_to``
+resolves to it (for customer latency, the earliest per replying contact). The latency is the
+business time from question to answer, raised to ``min_latency_seconds`` (a reply written on a
+weekend to a weekend message takes no business time at all, and a log scale needs positive
+values). Each latency belongs to the window in which its *question* was sent, so that a slower
+answer never moves an observation from one window to the other.
+
+Censoring. A question that is still unanswered at ``as_of`` and is at least
+``censor_min_age_days`` business days old enters the test as a latency equal to the business
+time elapsed since it was sent. That is a lower bound on the true latency, so a contact who
+has gone silent raises the signal instead of dropping out of it. The rule is the same in both
+windows: unanswered questions of the baseline count with their (long) elapsed times too, so a
+contact who often leaves messages unanswered has a slow baseline, and only a change against
+it flags. Treating a lower bound as a value is an approximation: Gehan's generalisation of
+the rank test (Gehan, *Biometrika* 52, 1965) would leave pairs of two censored values
+unordered, while here the older question ranks higher. Messages that need no answer (a
+closing "thanks, fixed") are censored like any other, because the log cannot tell them apart.
+Younger unanswered questions are left out: the contact has not yet had a fair chance to reply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchpoint_signals.calendar import BusinessCalendar
+from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.log import DIRECTIONS, TRIGGERS, TouchpointLog
+from touchpoint_signals.model import Direction, Trigger
+from touchpoint_signals.signals.base import SignalFrame
+from touchpoint_signals.signals.drift import (
+    DriftResult,
+    DriftWindows,
+    drift_severity,
+    two_window_drift,
+)
+from touchpoint_signals.timeparse import to_epoch_us
+
+__all__ = ["CustomerReplyLatency", "VendorResponseLatency"]
+
+logger = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_DAY_SECONDS = 86_400.0
+_OUTBOUND = DIRECTIONS.index(Direction.OUTBOUND)
+_INBOUND = DIRECTIONS.index(Direction.INBOUND)
+_CUSTOMER_RAISED = TRIGGERS.index(Trigger.CUSTOMER_RAISED)
+
+
+@attrs.frozen
+class _Observations:
+    """Latencies ready for the drift test, one per answered or censored question."""
+
+    seconds: FloatArray
+    asked_at: npt.NDArray[np.int64]
+    group: IntArray
+    row: IntArray  # the log row cited as evidence (the answer, or the unanswered question)
+    censored: BoolArray
+
+
+def _check_windows(instance: Any, attribute: attrs.Attribute[Any], value: DriftWindows) -> None:
+    if not isinstance(value, DriftWindows):
+        raise ConfigError(
+            f"{attribute.name} must be a DriftWindows, got {type(value).__name__}"
+        )
+    if value.effect != "ratio" or value.min_effect <= 1:
+        raise ConfigError(
+            f"{attribute.name}: latency drift compares median latencies as a ratio above 1, "
+            f"got effect={value.effect!r}, min_effect={value.min_effect!r}"
+        )
+
+
+def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (isinstance(value, int | float) and value >= 0 and not math.isnan(value)):
+        raise ConfigError(f"{attribute.name} must be a number >= 0, got {value!r}")
+
+
+def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ConfigError(f"{attribute.name} must be a positive number, got {value!r}")
+
+
+def _above_one(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 1):
+        raise ConfigError(f"{attribute.name} must be a number > 1, got {value!r}")
+
+
+def _duration(seconds: float) -> str:
+    """Business time for a reason: days with one decimal, hours below a tenth of a day."""
+    days = seconds / _DAY_SECONDS
+    if days >= 0.1:
+        return f"{days:.1f} business days"
+    return f"{seconds / 3600:.1f} business hours"
+
+
+def _first_per_key(rows: IntArray, *keys: npt.NDArray[Any]) -> IntArray:
+    """The earliest of ``rows`` (log order is time order within an account) per key tuple."""
+    if rows.size == 0:
+        return rows
+    order = np.lexsort((rows, *reversed(keys)))
+    stacked = np.stack([k[order] for k in keys])
+    first = np.ones(rows.size, dtype=bool)
+    first[1:] = (stacked[:, 1:] != stacked[:, :-1]).any(axis=0)
+    result: IntArray = np.sort(rows[order][first])
+    return result
+
+
+def _observations(
+    view: TouchpointLog,
+    *,
+    ask: BoolArray,
+    answer: BoolArray,
+    group_of_answer: IntArray,
+    group_of_question: IntArray,
+    per_answer_key: npt.NDArray[Any] | None,
+    as_of_us: int,
+    calendar: BusinessCalendar,
+    censor_min_age_seconds: float,
+    floor_seconds: float,
+) -> _Observations:
+    """Answered and censored latencies of the questions marked ``ask``.
+
+    ``group_of_answer`` is the drift group of each log row when it answers (``-1`` for none),
+    ``group_of_question`` that of an unanswered question; ``per_answer_key`` (a column of the
+    log) keeps the earliest answer per question and key instead of per question.
+    """
+    replies = np.flatnonzero(answer & (view.reply_to >= 0))
+    replies = replies[ask[view.reply_to[replies]]]
+    questions_of = view.reply_to[replies].astype(np.int64)
+    if per_answer_key is None:
+        firsts = _first_per_key(replies, questions_of)
+    else:
+        firsts = _first_per_key(replies, questions_of, per_answer_key[replies])
+    firsts = firsts[group_of_answer[firsts] >= 0]
+    asked = view.reply_to[firsts].astype(np.int64)
+    answered_seconds = calendar.business_seconds(
+        view.occurred_at[asked], view.occurred_at[firsts]
+    )
+
+    answered = np.zeros(len(view), dtype=bool)
+    answered[view.reply_to[replies]] = True
+    waiting = np.flatnonzero(ask & ~answered & (group_of_question >= 0))
+    elapsed = calendar.business_seconds(view.occurred_at[waiting], as_of_us)
+    old_enough = elapsed >= censor_min_age_seconds
+    waiting, elapsed = waiting[old_enough], elapsed[old_enough]
+
+    seconds = np.maximum(np.concatenate([answered_seconds, elapsed]), floor_seconds)
+    return _Observations(
+        seconds=seconds,
+        asked_at=np.concatenate([view.occurred_at[asked], view.occurred_at[waiting]]),
+        group=np.concatenate([group_of_answer[firsts], group_of_question[waiting]]),
+        row=np.concatenate([firsts, waiting]),
+        censored=np.concatenate([np.zeros(firsts.size, bool), np.ones(waiting.size, bool)]),
+    )
+
+
+@attrs.frozen
+class _Groups:
+    """Drift groups: each is one account, or one (account, contact) pair."""
+
+    account: IntArray  # account code of each group
+    contact: IntArray  # contact code of each group, -1 for an account-level group
+
+
+def _pick_worst(
+    groups: _Groups,
+    drift: DriftResult,
+    severity: FloatArray,
+    n_accounts: int,
+) -> IntArray:
+    """Per account, the group whose reading stands for it (``-1`` if the account has none).
+
+    Among sufficient groups the most severe (then the larger effect); an account with no
+    sufficient group is represented by its best-covered group, for the reason only.
+    """
+    n_groups = groups.account.size
+    chosen = np.full(n_accounts, -1, dtype=np.int64)
+    if n_groups == 0:
+        return chosen
+
+    coverage = drift.n_recent + drift.n_baseline
+    ranked_severity = np.where(drift.sufficient, severity, -1.0)
+    effect = np.nan_to_num(drift.effect, nan=-1.0, posinf=np.finfo(float).max)
+    order = np.lexsort(
+        (np.arange(n_groups), -coverage, -effect, -ranked_severity, groups.account)
+    )
+    first = np.ones(n_groups, dtype=bool)
+    first[1:] = groups.account[order][1:] != groups.account[order][:-1]
+    chosen[groups.account[order][first]] = order[first]
+    return chosen
+
+
+def _latency_frame(
+    *,
+    name: str,
+    view: TouchpointLog,
+    as_of: dt.datetime,
+    groups: _Groups,
+    observations: _Observations,
+    windows: DriftWindows,
+    saturation: float,
+    who: list[tuple[str, str]],
+    verb: str,
+    unit_noun: str,
+) -> SignalFrame:
+    """Run the drift test per group and write one reading per account.
+
+    ``who[g]`` names group ``g`` as the subject of a sentence and as the holder of the counts
+    (``("contact p1", "contact p1")`` or ``("we", "the account")``); ``verb`` is what the
+    subject does (``"replies"``, ``"answer"``).
+    """
+    as_of_us = to_epoch_us(as_of)
+    n_groups = groups.account.size
+    drift = two_window_drift(
+        observations.seconds,
+        observations.asked_at,
+        observations.group,
+        n_groups,
+        as_of_us,
+        windows,
+        log_scale=True,
+    )
+    severity = drift_severity(drift, windows, saturation=saturation)
+
+    used = drift.in_recent | drift.in_baseline
+    censored_recent = np.bincount(
+        observations.group[drift.in_recent & observations.censored], minlength=n_groups
+    )
+    chosen = _pick_worst(groups, drift, severity, view.n_accounts)
+    has = chosen >= 0
+    pick = np.maximum(chosen, 0)
+
+    def per_account(column: npt.NDArray[Any], fill: float) -> FloatArray:
+        return np.where(has, column[pick] if n_groups else fill, fill)
+
+    sufficient = has & per_account(drift.sufficient.astype(float), 0.0).astype(bool)
+    account_severity = np.where(sufficient, per_account(severity, np.nan), np.nan)
+    value = np.where(sufficient, per_account(drift.effect, np.nan), np.nan)
+    n_recent = per_account(drift.n_recent.astype(float), 0.0).astype(np.int64)
+    n_baseline = per_account(drift.n_baseline.astype(float), 0.0).astype(np.int64)
+    n_censored = per_account(censored_recent.astype(float), 0.0).astype(np.int64)
+    evidence_group = chosen[view.account[observations.row]]
+    evidence_rows = observations.row[used & (observations.group == evidence_group)]
+
+    reasons = []
+    for a in range(view.n_accounts):
+        g = int(chosen[a])
+        if g < 0:
+            reasons.append(
+                f"no {unit_noun} in the last {windows.recent_days + windows.baseline_days:g} "
+                "days to measure a latency on"
+            )
+            continue
+        subject, holder = who[g]
+        counts = f"{n_recent[a]} v {n_baseline[a]} {unit_noun}"
+        if n_censored[a]:
+            counts += f", {n_censored[a]} still unanswered"
+        if not sufficient[a]:
+            reasons.append(
+                f"too few {unit_noun} to compare: {holder} has {counts} (recent v baseline), "
+                f"needs {windows.min_recent} v {windows.min_baseline}"
+            )
+            continue
+        now = _duration(float(drift.median_recent[g]))
+        was = _duration(float(drift.median_baseline[g]))
+        if drift.drifted[g]:
+            reasons.append(f"{subject} now {verb} in {now}, was {was} (median, {counts})")
+        else:
+            reasons.append(
+                f"no significant slowdown: {subject} {verb} in {now}, was {was} "
+                f"(median, {counts}, p={drift.p_value[g]:.2g})"
+            )
+
+    logger.info(
+        "%s: %d accounts, %d sufficient, %d drifted",
+        name,
+        view.n_accounts,
+        int(sufficient.sum()),
+        int((sufficient & per_account(drift.drifted.astype(float), 0.0).astype(bool)).sum()),
+    )
+    return SignalFrame.from_log_rows(
+        name=name,
+        unit="ratio",
+        as_of=as_of,
+        log=view,
+        value=value,
+        severity=account_severity,
+        sufficient=sufficient,
+        reasons=reasons,
+        samples={"recent": n_recent, "baseline": n_baseline, "censored": n_censored},
+        evidence_rows=evidence_rows,
+        details={
+            "median_recent_days": per_account(drift.median_recent, np.nan) / _DAY_SECONDS,
+            "median_baseline_days": per_account(drift.median_baseline, np.nan) / _DAY_SECONDS,
+            "p_value": per_account(drift.p_value, np.nan),
+            "drifted": np.where(
+                sufficient, per_account(drift.drifted.astype(float), 0.0), np.nan
+            ),
+        },
+    )
+
+
+@attrs.frozen
+class CustomerReplyLatency:
+    """Drift of how long each customer contact takes to answer the vendor's messages.
+
+    Parameters
+    ----------
+    name
+        Signal name (two configured copies can coexist under different names).
+    windows
+        Windows, minimum samples and thresholds of the drift test; the defaults compare the
+        last 30 days with the 180 before, need 4 recent and 10 baseline latencies per
+        contact, and flag at one-sided ``p <= 0.05`` with a median ratio of at least 2.
+    calendar
+        Business calendar the latencies are measured on (default Monday to Friday, UTC).
+    censor_min_age_days
+        Business days an unanswered message must have waited before it counts as a censored
+        latency (module docstring). ``math.inf`` turns censoring off.
+    min_latency_seconds
+        Floor under every latency, so that a log scale applies and instant or weekend-only
+        replies tie at the floor rather than at zero.
+    severity_saturation
+        Median ratio at which the size term of the severity reaches 1 (see
+        :func:`~touchpoint_signals.signals.drift.drift_severity`).
+
+    Notes
+    -----
+    Who answers what. The latency of an outbound message belongs to the contact whose
+    inbound reply resolves to it (the earliest reply per contact). An unanswered outbound
+    message is addressed to the contact of the inbound message it answers; when it answers
+    none, to the account's only contact if exactly one contact has ever written, and otherwise
+    it is left out (the log does not say whom a cold message was sent to).
+
+    The account reads as its *worst* contact: the sufficient contact with the highest severity
+    (then the larger ratio). Pooling the contacts of an account was not chosen: contacts
+    differ in habits, so a change in who writes would read as drift. An account with no
+    sufficient contact is ``insufficient_data``, and its reason names the best-covered
+    contact's counts. ``value`` is that contact's median ratio, recent over baseline.
+
+    Defaults. ``censor_min_age_days=3``: three business days is longer than the median
+    customer reply in the mailing-list data (9 wall-clock hours, SOURCE.md of
+    linux-uvc-devel) by a wide margin, so a message that old without an answer is unusual.
+    ``min_latency_seconds=60``: e-mail and chat timestamps are not more precise than that.
+    ``severity_saturation=8``: a median eight times the baseline is as bad as this signal
+    gets. Window and test defaults are explained in
+    :class:`~touchpoint_signals.signals.drift.DriftWindows`; their false-alarm rate and power
+    are measured in ``docs/validity/latency.md``.
+
+    Monotonicity: a slower reply (same message, answered later but by ``as_of``) never lowers
+    the severity, because the latency stays in its question's window and the test and the
+    median ratio only move towards drift. A slower reply in the *baseline* makes the baseline
+    slower, and so can lower it: that is what comparing with one's own past means.
+
+    Examples
+    --------
+    A hand-made account whose contact answered within the hour for months and now takes four
+    business days (labels: o = our message, r = their reply):
+
+    >>> from touchpoint_signals.model import Touchpoint
+    >>> day = dt.timedelta(days=1)
+    >>> start = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)  # a Monday
+    >>> tps = []
+    >>> for i in range(12):
+    ...     sent = start + 7 * i * day
+    ...     delay = dt.timedelta(hours=1) if i < 8 else 4 * day  # weeks 8-11: Mon -> Fri
+    ...     tps.append(Touchpoint(f"o{i}", "acme", "outreach", sent, "completed",
+    ...                           direction="outbound", contact_id="csm"))
+    ...     tps.append(Touchpoint(f"r{i}", "acme", "outreach", sent + delay, "completed",
+    ...                           direction="inbound", contact_id="ann", in_reply_to=f"o{i}"))
+    >>> log = TouchpointLog.from_touchpoints(tps)
+    >>> windows = DriftWindows(min_recent=4, min_baseline=8)
+    >>> frame = CustomerReplyLatency(windows=windows).extract(log, start + 82 * day)
+    >>> signal = frame.signal("acme")
+    >>> print(signal.reason)  # doctest: +NORMALIZE_WHITESPACE
+    contact ann now replies in 4.0 business days, was 1.0 business hours
+    (median, 4 v 8 replies)
+    >>> signal.value, signal.severity
+    (96.0, 1.0)
+    """
+
+    name: str = "customer_reply_latency"
+    windows: DriftWindows = attrs.field(factory=DriftWindows, validator=_check_windows)
+    calendar: BusinessCalendar = attrs.field(factory=BusinessCalendar)
+    censor_min_age_days: float = attrs.field(default=3.0, validator=_non_negative)
+    min_latency_seconds: float = attrs.field(default=60.0, validator=_positive)
+    severity_saturation: float = attrs.field(default=8.0, validator=_above_one)
+
+    def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+        """Read every account of ``log`` as known at ``as_of``."""
+        view = log.as_of(as_of)
+        n_contacts = len(view.contact_ids)
+        inbound = view.direction == _INBOUND
+        outbound = view.direction == _OUTBOUND
+
+        # Groups are the (account, contact) pairs that answered or were written to.
+        pair = view.account.astype(np.int64) * (n_contacts + 1) + (view.contact + 1)
+        parent = view.reply_to.astype(np.int64)
+        has_parent = parent >= 0
+        parent_inbound = np.zeros(len(view), dtype=bool)
+        parent_inbound[has_parent] = inbound[parent[has_parent]]
+        inbound_pairs = np.unique(pair[inbound])
+        writers = np.bincount(
+            (inbound_pairs // (n_contacts + 1)).astype(np.int64), minlength=view.n_accounts
+        )
+        only_writer = np.full(view.n_accounts, -1, dtype=np.int64)
+        single = inbound_pairs[writers[inbound_pairs // (n_contacts + 1)] == 1]
+        only_writer[single // (n_contacts + 1)] = single
+        addressee = np.where(
+            parent_inbound, pair[np.maximum(parent, 0)], only_writer[view.account]
+        )
+        addressee = np.where(outbound, addressee, -1)
+
+        keys, codes = np.unique(
+            np.concatenate([np.where(inbound, pair, -1), addressee]), return_inverse=True
+        )
+        codes = codes - (1 if keys.size and keys[0] == -1 else 0)
+        keys = keys[keys >= 0]
+        group_of_answer = np.where(inbound, codes[: len(view)], -1).astype(np.int64)
+        group_of_question = np.where(addressee >= 0, codes[len(view) :], -1).astype(np.int64)
+        groups = _Groups(
+            account=(keys // (n_contacts + 1)).astype(np.int64),
+            contact=(keys % (n_contacts + 1) - 1).astype(np.int64),
+        )
+
+        observations = _observations(
+            view,
+            ask=outbound,
+            answer=inbound,
+            group_of_answer=group_of_answer,
+            group_of_question=group_of_question,
+            per_answer_key=view.contact,
+            as_of_us=to_epoch_us(as_of),
+            calendar=self.calendar,
+            censor_min_age_seconds=self.censor_min_age_days * _DAY_SECONDS,
+            floor_seconds=self.min_latency_seconds,
+        )
+        names = [
+            "an unnamed contact" if c < 0 else f"contact {view.contact_ids[c]}"
+            for c in groups.contact.tolist()
+        ]
+        frame = _latency_frame(
+            name=self.name,
+            view=view,
+            as_of=as_of,
+            groups=groups,
+            observations=observations,
+            windows=self.windows,
+            saturation=self.severity_saturation,
+            who=[(n, n) for n in names],
+            verb="replies",
+            unit_noun="replies",
+        )
+        return frame
+
+
+@attrs.frozen
+class VendorResponseLatency:
+    """Drift of how long the vendor takes to answer each account's customer-raised messages.
+
+    Parameters
+    ----------
+    name
+        Signal name.
+    windows
+        As for :class:`CustomerReplyLatency`, per account instead of per contact.
+    calendar
+        Business calendar the latencies are measured on.
+    customer_raised_only
+        Count only inbound messages whose trigger is ``customer_raised`` (a request the
+        customer opened: a ticket, a new thread). ``False`` counts every inbound message that
+        is answered, follow-ups included.
+    censor_min_age_days, min_latency_seconds, severity_saturation
+        As for :class:`CustomerReplyLatency`.
+
+    Notes
+    -----
+    The latency of an inbound message is the business time to the earliest outbound message
+    that answers it, whoever on the vendor's side wrote it; an unanswered inbound message at
+    least ``censor_min_age_days`` old is censored at the elapsed time (module docstring).
+    Groups are accounts, so the account reads directly; the evidence is the customer's
+    messages that were measured. This is a measure of the vendor's service to the account, not
+    of the account's engagement: a high severity says "we are letting them wait".
+
+    ``customer_raised_only=True`` follows the adapters: ticket and thread-opening messages are
+    customer-raised, while a follow-up answering our question is usually not (in the Twitter
+    support data only thread openers are), so the default measures time to first response,
+    the usual support metric (e.g. Zendesk's "first reply time").
+
+    Examples
+    --------
+    >>> VendorResponseLatency().name, VendorResponseLatency().customer_raised_only
+    ('vendor_response_latency', True)
+    """
+
+    name: str = "vendor_response_latency"
+    windows: DriftWindows = attrs.field(factory=DriftWindows, validator=_check_windows)
+    calendar: BusinessCalendar = attrs.field(factory=BusinessCalendar)
+    customer_raised_only: bool = True
+    censor_min_age_days: float = attrs.field(default=3.0, validator=_non_negative)
+    min_latency_seconds: float = attrs.field(default=60.0, validator=_positive)
+    severity_saturation: float = attrs.field(default=8.0, validator=_above_one)
+
+    def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+        """Read every account of ``log`` as known at ``as_of``."""
+        view = log.as_of(as_of)
+        inbound = view.direction == _INBOUND
+        if self.customer_raised_only:
+            inbound &= view.trigger == _CUSTOMER_RAISED
+        outbound = view.direction == _OUTBOUND
+
+        # One group per account; an answer belongs to the account of the question it answers.
+        account = view.account.astype(np.int64)
+        group_of_answer = np.full(len(view), -1, dtype=np.int64)
+        linked = outbound & (view.reply_to >= 0)
+        group_of_answer[linked] = account[view.reply_to[linked]]
+        groups = _Groups(
+            account=np.arange(view.n_accounts, dtype=np.int64),
+            contact=np.full(view.n_accounts, -1, dtype=np.int64),
+        )
+
+        observations = _observations(
+            view,
+            ask=inbound,
+            answer=outbound,
+            group_of_answer=group_of_answer,
+            group_of_question=np.where(inbound, account, -1),
+            per_answer_key=None,
+            as_of_us=to_epoch_us(as_of),
+            calendar=self.calendar,
+            censor_min_age_seconds=self.censor_min_age_days * _DAY_SECONDS,
+            floor_seconds=self.min_latency_seconds,
+        )
+        # Evidence cites the customer's message (the question), which is in the account.
+        answered = ~observations.censored
+        rows = observations.row.copy()
+        rows[answered] = view.reply_to[rows[answered]]
+        observations = attrs.evolve(observations, row=rows)
+        return _latency_frame(
+            name=self.name,
+            view=view,
+            as_of=as_of,
+            groups=groups,
+            observations=observations,
+            windows=self.windows,
+            saturation=self.severity_saturation,
+            who=[("we", "the account")] * view.n_accounts,
+            verb="answer",
+            unit_noun="requests",
+        )
