@@ -216,8 +216,8 @@ class CadenceAdherence:
         for i, kind in enumerate(plan.kinds):
             done = (view.kind == codes.get(kind, -1)) & (view.status == _COMPLETED)
             last = per_account_last(view.account, n, done)
-            last_at = np.where(last >= 0, view.occurred_at[np.maximum(last, 0)], math.nan)
-            anchor = np.where(last >= 0, last_at, started)
+            anchor = started.copy()
+            anchor[last >= 0] = view.occurred_at[last[last >= 0]]
             expected = ~np.isnan(plan.max_days[kind])
 
             days_since[i] = np.where(expected, (cutoff - anchor) / _US_PER_DAY, math.nan)

@@ -1,0 +1,343 @@
+"""CadenceAdherence: hand-computed readings, properties, and the RavenStack tickets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.ingest import load
+from touchpoint_signals.ingest.formats import make_adapter
+from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.model import Account, LifecycleStage, Touchpoint
+from touchpoint_signals.signals import Extractor, SignalFrame, SignalStatus
+from touchpoint_signals.signals.cadence import CadenceAdherence
+
+AS_OF = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+
+
+def _tp(tid: str, account: str, kind: str, day: str, status: str = "completed") -> Touchpoint:
+    return Touchpoint(tid, account, kind, f"{day}T00:00Z", status)
+
+
+# Hand-made fixture. Period start = 2026-07-01 - 90 days = 2026-04-02.
+TOUCHPOINTS = [
+    # acme (high_touch, adoption): check-ins 28-31, QBR 84-98, EBR 182-365 days.
+    _tp("a1", "acme", "check_in", "2026-04-10"),  # in the period
+    _tp("a2", "acme", "check_in", "2026-05-15"),  # last: 16 + 30 + 1 = 47 days before as_of
+    _tp("a3", "acme", "check_in", "2026-06-12", "no_show"),  # not completed: no reset
+    _tp("a4", "acme", "qbr", "2026-03-01"),  # 31 + 30 + 31 + 30 = 122 days
+    _tp("a5", "acme", "ebr", "2025-09-01"),  # 303 days
+    # gamma (tech_touch, no start date): automated every 7-30 days, last 10 days ago.
+    _tp("g1", "gamma", "automated", "2026-06-21"),
+    # delta has no account record.
+    _tp("d1", "delta", "check_in", "2026-06-01"),
+    # eps (mid_touch, no start date) only has a support ticket.
+    _tp("e1", "eps", "support", "2026-06-01"),
+    # zeta (mid_touch, no start date): a check-in 30 days ago, nothing else.
+    _tp("z1", "zeta", "check_in", "2026-06-01"),
+]
+ACCOUNTS = [
+    Account("acme", "high_touch", lifecycle_stage="adoption", started_at="2025-01-01T00:00Z"),
+    # beta (high_touch, onboarding: check-ins every 7-14 days) started 30 days ago, no history.
+    Account("beta", "high_touch", lifecycle_stage="onboarding", started_at="2026-06-01T00:00Z"),
+    Account("gamma", "tech_touch"),
+    Account("eps", "mid_touch"),
+    Account("zeta", "mid_touch"),
+]
+LOG = TouchpointLog.from_touchpoints(TOUCHPOINTS, accounts=ACCOUNTS)
+
+
+def test_is_an_extractor_with_a_configurable_name() -> None:
+    assert isinstance(CadenceAdherence(), Extractor)
+    assert CadenceAdherence().name == "cadence"
+    assert CadenceAdherence(name="cadence_60", period_days=60).name == "cadence_60"
+
+
+def test_overdue_check_in_is_the_worst_kind() -> None:
+    acme = CadenceAdherence().extract(LOG, AS_OF).signal("acme")
+
+    # check-in 47 / 31 = 1.516 (worst), QBR 122 / 98 = 1.245, EBR 303 / 365 = 0.830.
+    assert acme.value == pytest.approx(47 / 31)
+    assert acme.severity == pytest.approx((47 / 31 - 1) / (3 - 1))
+    assert acme.details["days_since[check_in]"] == 47
+    assert acme.details["overdue_ratio[qbr]"] == pytest.approx(122 / 98)
+    assert acme.details["overdue_ratio[ebr]"] == pytest.approx(303 / 365)
+    assert acme.details["recent[check_in]"] == 2  # a1 and a2; the no-show does not count
+    assert acme.details["recent[qbr]"] == 0
+    assert acme.details["expected_recent[check_in]"] == pytest.approx(90 / 31)
+    assert math.isnan(acme.details["overdue_ratio[automated]"])  # high_touch: not expected
+    assert acme.samples == {"kinds": 3, "recent": 2}
+    assert acme.evidence == ("a5", "a4", "a1", "a2")  # in log order: by time
+    assert acme.reason == (
+        "check-in overdue: 47 days since the last (expected every 28-31 days); "
+        "2 of 2.9 expected in the last 90 days"
+    )
+
+
+def test_an_account_without_the_kind_is_measured_from_its_start() -> None:
+    beta = CadenceAdherence().extract(LOG, AS_OF).signal("beta")
+
+    # Onboarding check-ins every 7-14 days: 30 / 14 = 2.143; QBR 30 / 98, EBR 30 / 365.
+    assert beta.value == pytest.approx(30 / 14)
+    assert beta.severity == pytest.approx((30 / 14 - 1) / 2)
+    assert beta.evidence == ()
+    assert beta.reason == (
+        "check-in overdue: none on record, 30 days since the account started on 2026-06-01 "
+        "(expected every 7-14 days); 0 of 6.4 expected in the last 90 days"
+    )
+
+
+def test_on_cadence_reads_zero_and_names_the_kind_closest_to_due() -> None:
+    gamma = CadenceAdherence().extract(LOG, AS_OF).signal("gamma")
+
+    assert gamma.value == pytest.approx(10 / 30)
+    assert gamma.severity == 0.0
+    assert gamma.reason == (
+        "on cadence; closest to due: automated, 10 days since the last "
+        "(expected every 7-30 days); 1 of 3.0 expected in the last 90 days"
+    )
+
+
+def test_kinds_that_cannot_be_read_are_named_and_the_rest_still_count() -> None:
+    zeta = CadenceAdherence().extract(LOG, AS_OF).signal("zeta")
+
+    # mid_touch expects automated, check-ins and QBRs; only the check-in has a date: 30 / 31.
+    assert zeta.status is SignalStatus.OK
+    assert zeta.value == pytest.approx(30 / 31)
+    assert zeta.samples["kinds"] == 1
+    assert zeta.reason.endswith("; no automated, QBR on record and no account start date")
+
+
+def test_insufficient_data_says_why() -> None:
+    frame = CadenceAdherence().extract(LOG, AS_OF)
+
+    delta, eps = frame.signal("delta"), frame.signal("eps")
+    assert delta.status is SignalStatus.INSUFFICIENT_DATA
+    assert delta.severity is None
+    assert delta.value is None
+    assert delta.reason == "no account record, so the segment and its cadence are unknown"
+    assert eps.status is SignalStatus.INSUFFICIENT_DATA
+    assert eps.reason == "no automated, check-in, QBR on record and no account start date"
+
+
+def test_a_segment_without_expectations_for_the_checked_kinds_is_insufficient() -> None:
+    frame = CadenceAdherence(kinds=("qbr",)).extract(LOG, AS_OF)
+
+    gamma = frame.signal("gamma")
+    assert gamma.status is SignalStatus.INSUFFICIENT_DATA
+    assert gamma.reason == "segment tech_touch expects no cadence among the kinds checked"
+    assert "days_since[check_in]" not in gamma.details
+
+
+def test_a_start_after_as_of_cannot_anchor_a_gap() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [], accounts=[Account("new", "tech_touch", started_at="2026-08-01T00:00Z")]
+    )
+
+    new = CadenceAdherence().extract(log, AS_OF).signal("new")
+
+    assert new.status is SignalStatus.INSUFFICIENT_DATA
+    assert new.reason == "no automated on record and the account starts after as_of"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"period_days": 0}, r"period_days must be > 0, got 0"),
+        ({"period_days": math.inf}, r"period_days must be > 0"),
+        ({"full_severity_ratio": 1.0}, r"full_severity_ratio must be > 1, got 1.0"),
+        ({"kinds": "check_in"}, r"kinds must be a tuple of kind names, got 'check_in'"),
+    ],
+)
+def test_parameters_are_checked_when_built(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        CadenceAdherence(**arguments)  # type: ignore[arg-type]
+
+
+# -- properties -----------------------------------------------------------------------------
+
+ACCOUNT_IDS = ("a", "b", "c")
+KINDS = ("check_in", "qbr", "ebr", "automated", "support")
+START = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Touchpoint], list[Account]]:
+    """Touchpoints of three accounts up to AS_OF; each account may lack a record or a start."""
+    accounts = []
+    for account_id in ACCOUNT_IDS:
+        if draw(st.booleans()):
+            started = draw(
+                st.none() | st.integers(0, 420).map(lambda d: START + dt.timedelta(d))
+            )
+            accounts.append(
+                Account(
+                    account_id,
+                    draw(st.sampled_from(["high_touch", "mid_touch", "tech_touch"])),
+                    lifecycle_stage=draw(st.none() | st.sampled_from(LifecycleStage)),
+                    started_at=started,
+                )
+            )
+    touchpoints = [
+        Touchpoint(
+            f"t{i}",
+            draw(st.sampled_from(ACCOUNT_IDS)),
+            draw(st.sampled_from(KINDS)),
+            START + dt.timedelta(hours=draw(st.integers(0, 395 * 24))),
+            draw(st.sampled_from(["completed", "completed", "no_show", "cancelled"])),
+        )
+        for i in range(draw(st.integers(0, 25)))
+    ]
+    return touchpoints, accounts
+
+
+def _same(left: SignalFrame, right: SignalFrame) -> None:
+    assert left.account_ids.tolist() == right.account_ids.tolist()
+    np.testing.assert_array_equal(left.value, right.value)
+    np.testing.assert_array_equal(left.severity, right.severity)
+    np.testing.assert_array_equal(left.status, right.status)
+    assert left.reasons == right.reasons
+    assert left.evidence_ids.tolist() == right.evidence_ids.tolist()
+    np.testing.assert_array_equal(left.evidence_offsets, right.evidence_offsets)
+    assert left.samples.keys() == right.samples.keys()
+    for key in left.samples:
+        np.testing.assert_array_equal(left.samples[key], right.samples[key])
+    assert left.details.keys() == right.details.keys()
+    for key in left.details:
+        np.testing.assert_array_equal(left.details[key], right.details[key])
+
+
+PROPERTY = settings(max_examples=40, deadline=None)
+
+
+@PROPERTY
+@given(histories(), st.integers(1, 300), st.booleans())
+def test_touchpoints_after_as_of_change_nothing(
+    history: tuple[list[Touchpoint], list[Account]], late_days: int, late_record: bool
+) -> None:
+    touchpoints, accounts = history
+    present = sorted({t.account_id for t in touchpoints} | {a.id for a in accounts})
+    assume(present)
+    late = [
+        Touchpoint(
+            "late1", present[0], "check_in", AS_OF + dt.timedelta(days=late_days), "completed"
+        ),
+        # occurred before as_of but recorded after it: not known yet
+        Touchpoint(
+            "late2", present[-1], "qbr", AS_OF - dt.timedelta(days=1), "completed",
+            recorded_at=AS_OF + dt.timedelta(days=late_days),
+        ),
+    ]  # fmt: skip
+    extra = late if late_record else late[:1]
+    extractor = CadenceAdherence()
+
+    before = extractor.extract(
+        TouchpointLog.from_touchpoints(touchpoints, accounts=accounts), AS_OF
+    )
+    after = extractor.extract(
+        TouchpointLog.from_touchpoints(touchpoints + extra, accounts=accounts), AS_OF
+    )
+
+    _same(before, after)
+
+
+@PROPERTY
+@given(histories(), st.randoms(use_true_random=False))
+def test_input_order_changes_nothing(
+    history: tuple[list[Touchpoint], list[Account]], rng: random.Random
+) -> None:
+    touchpoints, accounts = history
+    shuffled = touchpoints[:]
+    rng.shuffle(shuffled)
+    extractor = CadenceAdherence()
+
+    one = extractor.extract(
+        TouchpointLog.from_touchpoints(touchpoints, accounts=accounts), AS_OF
+    )
+    two = extractor.extract(
+        TouchpointLog.from_touchpoints(shuffled, accounts=accounts[::-1]), AS_OF
+    )
+
+    _same(one, two)
+
+
+@PROPERTY
+@given(histories(), st.integers(1, 200))
+def test_a_longer_gap_never_lowers_severity(
+    history: tuple[list[Touchpoint], list[Account]], more_days: int
+) -> None:
+    touchpoints, accounts = history
+    log = TouchpointLog.from_touchpoints(touchpoints, accounts=accounts)
+    extractor = CadenceAdherence()
+
+    # Every touchpoint is at or before AS_OF, so a later as_of only lengthens every gap.
+    now = extractor.extract(log, AS_OF)
+    later = extractor.extract(log, AS_OF + dt.timedelta(days=more_days))
+
+    both = now.sufficient & later.sufficient
+    assert (later.severity[both] >= now.severity[both]).all()
+    assert (later.value[both] >= now.value[both]).all()
+    assert (later.sufficient >= now.sufficient).all()  # a start date can only come into reach
+
+
+@PROPERTY
+@given(histories())
+def test_severity_stays_in_bounds_and_thin_history_is_insufficient(
+    history: tuple[list[Touchpoint], list[Account]],
+) -> None:
+    touchpoints, accounts = history
+    frame = CadenceAdherence().extract(
+        TouchpointLog.from_touchpoints(touchpoints, accounts=accounts), AS_OF
+    )
+
+    ok = frame.sufficient
+    assert ((frame.severity[ok] >= 0) & (frame.severity[ok] <= 1)).all()
+    assert np.isnan(frame.severity[~ok]).all()
+    assert np.isnan(frame.value[~ok]).all()
+    recorded = {a.id for a in accounts}
+    for signal in frame:
+        if signal.account_id not in recorded:
+            assert signal.status is SignalStatus.INSUFFICIENT_DATA
+            assert signal.reason.startswith("no account record")
+        assert signal.reason.strip()
+
+
+# -- real data ------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_cadence_on_ravenstack_tickets(shared_data: Path) -> None:
+    log = load(make_adapter("ravenstack").read(shared_data / "ravenstack"), mode="lenient").log
+
+    frame = CadenceAdherence().extract(log, dt.datetime(2024, 12, 31, tzinfo=dt.UTC))
+
+    # The export holds support tickets only, so no account has a check-in, QBR, EBR or
+    # automated touchpoint: every gap runs from signup (all 500 accounts have a signup date
+    # on or before as_of). Only the 16 accounts that signed up within one interval of as_of
+    # are on cadence.
+    ok = frame.sufficient
+    assert int(ok.sum()) == 500
+    assert int((frame.severity[ok] > 0).sum()) == 484
+    assert int((frame.severity[ok] >= 0.5).sum()) == 458
+    assert int((frame.severity[ok] == 1).sum()) == 439
+    assert frame.evidence_ids.size == 0
+
+    # By hand: ravenstack_accounts.csv row 28 has A-00cac8 on plan Enterprise (high_touch),
+    # signup 2023-09-15: 366 days to 2024-09-15 (2024 is a leap year) + 107 to 2024-12-31 =
+    # 473 days, 473 / 31 = 15.26 check-in intervals. Its 2 tickets are support, not check-ins.
+    a = frame.signal("A-00cac8")
+    assert a.value == pytest.approx(473 / 31)
+    assert a.severity == 1.0
+    assert a.reason.startswith(
+        "check-in overdue: none on record, 473 days since the account started on 2023-09-15"
+    )
+    # A-524364 signed up on 2024-12-31 itself: 0 days, on cadence.
+    assert frame.signal("A-524364").severity == 0.0
