@@ -78,7 +78,9 @@ def test_strict_missing_required_field_names_it() -> None:
 
     with pytest.raises(
         RecordError,
-        match=r"row 1: field 'occurred_at': got None, expected a date-time \(missing\)$",
+        match=r"row 1: field 'occurred_at': got None, expected a column 'occurred_at' "
+        r"\(or a mapping naming the column that holds 'occurred_at'\) "
+        r"\(the record has no such column\)$",
     ):
         load_touchpoints([record])
 

@@ -178,6 +178,8 @@ def test_reply_across_accounts_is_resolved() -> None:
     )
 
     assert log.reply_latency_seconds().tolist()[1] == 1.5
+    assert log.replies_within_account().tolist() == [False, False]
+    assert np.isnan(log.reply_latency_seconds(within_account=True)).all()
 
 
 def test_ids_longer_than_15_bytes_resolve() -> None:

@@ -113,6 +113,11 @@ def resolve_replies(
     failed) and a :class:`ReplyProblem` code per row. A link is kept only when its target
     exists and did not occur after the reply: a reply cannot come before its message, and
     such a pair in the data is a clock or export error that would make latency negative.
+
+    A reply may answer a touchpoint of another account (on a mailing list, a customer joins
+    another customer's thread). Such links are real and are kept; signals that measure one
+    account's latency use only the replies whose target is in the same account (see
+    :meth:`TouchpointLog.reply_latency_seconds`).
     """
     n = len(ids)
     target = np.full(n, _NO_CODE, dtype=np.int64)
@@ -348,10 +353,10 @@ class TouchpointLog:
         ids = ids[order]
         occurred = columns.occurred_at[order]
         in_reply_to = columns.in_reply_to[order]
+        account_sorted = account_code[order]
         reply_to, problem = resolve_replies(ids, in_reply_to, occurred)
         unresolved = np.flatnonzero(problem != ReplyProblem.NONE)
 
-        account_sorted = account_code[order]
         offsets = np.zeros(len(account_ids) + 1, dtype=np.int64)
         np.cumsum(np.bincount(account_sorted, minlength=len(account_ids)), out=offsets[1:])
 
@@ -495,10 +500,21 @@ class TouchpointLog:
         """
         return self.select(self.known_at(as_of))
 
-    def reply_latency_seconds(self) -> npt.NDArray[np.float64]:
-        """Seconds from each resolved reply back to the touchpoint it answers; NaN elsewhere."""
-        latency = np.full(len(self), np.nan)
+    def replies_within_account(self) -> BoolArray:
+        """Rows that answer a touchpoint of their own account (their latency is theirs)."""
         replies = self.reply_to >= 0
+        same = np.zeros(len(self), dtype=bool)
+        same[replies] = self.account[self.reply_to[replies]] == self.account[replies]
+        return same
+
+    def reply_latency_seconds(self, *, within_account: bool = False) -> npt.NDArray[np.float64]:
+        """Seconds from each resolved reply back to the touchpoint it answers; NaN elsewhere.
+
+        With ``within_account`` only replies to a touchpoint of the same account get a
+        latency, which is what an account's own responsiveness should be measured on.
+        """
+        latency = np.full(len(self), np.nan)
+        replies = self.replies_within_account() if within_account else self.reply_to >= 0
         answered = self.reply_to[replies]
         latency[replies] = (self.occurred_at[replies] - self.occurred_at[answered]) / 1e6
         return latency

@@ -23,7 +23,6 @@ the columnar result rather than the size of the source text.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -38,8 +37,8 @@ from touchpoint_signals.errors import (
     IntegrityError,
     RecordError,
 )
-from touchpoint_signals.ingest.mapping import ColumnMapping
-from touchpoint_signals.ingest.readers import csv_records, jsonl_records
+from touchpoint_signals.ingest.mapping import ColumnMapping, MappingFile
+from touchpoint_signals.ingest.readers import csv_records, jsonl_records, records_for
 from touchpoint_signals.ingest.records import (
     ACCOUNT_FIELDS,
     TOUCHPOINT_FIELDS,
@@ -67,7 +66,13 @@ from touchpoint_signals.model import (
     Account,
     Catalog,
 )
-from touchpoint_signals.timeparse import EPOCH, from_epoch_us, parse_instant, to_epoch_us
+from touchpoint_signals.timeparse import (
+    EPOCH,
+    from_epoch_us,
+    parse_instant,
+    parse_timezone,
+    to_epoch_us,
+)
 
 __all__ = [
     "LoadResult",
@@ -82,6 +87,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Mode = Literal["strict", "lenient"]
+
+#: Fields a touchpoint record must have; a source without a column for one of them (and no
+#: constant for it in the mapping) has every record rejected with that reason.
+REQUIRED_TOUCHPOINT_FIELDS = ("id", "account_id", "kind", "occurred_at", "status")
+#: Fields an account record must have.
+REQUIRED_ACCOUNT_FIELDS = ("id", "segment")
 
 #: Rows per column chunk while streaming; bounds the Python objects alive at once.
 CHUNK_ROWS = 65_536
@@ -404,8 +415,14 @@ class _Intake:
         mapping: ColumnMapping,
         fields: tuple[str, ...],
         validate: Callable[[Mapping[str, object]], Any],
+        required: tuple[str, ...] = (),
     ) -> Iterable[tuple[RawRecord, Any]]:
         canonical = mapping.compile(fields)
+        required_columns = [
+            (field, mapping.columns.get(field, field))
+            for field in required
+            if field not in mapping.constants
+        ]
         for item in records:
             self.report.read += 1
             if isinstance(item, Rejection):
@@ -427,6 +444,15 @@ class _Intake:
                 item = RawRecord(self.report.source, self.report.read, item)
 
             try:
+                for field, column in required_columns:
+                    if column not in item.values:
+                        raise _FieldError(
+                            field,
+                            None,
+                            f"a column {column!r} (or a mapping naming the column that "
+                            f"holds {field!r})",
+                            "the record has no such column",
+                        )
                 yield item, validate(canonical(item.values))
             except _FieldError as problem:
                 self.reject(
@@ -475,7 +501,11 @@ def load_accounts(
     accounts: dict[str, Account] = {}
     first_row: dict[str, tuple[str, int]] = {}
     for raw, account in intake.each(
-        records, mapping, ACCOUNT_FIELDS, lambda f: _account_values(f, catalog, default_tz)
+        records,
+        mapping,
+        ACCOUNT_FIELDS,
+        lambda f: _account_values(f, catalog, default_tz),
+        required=REQUIRED_ACCOUNT_FIELDS,
     ):
         if account.id in accounts:
             where = first_row[account.id]
@@ -583,7 +613,9 @@ def _stage_touchpoints(
     builder = _ColumnBuilder()
     validate = _TouchpointValidator(catalog, default_tz)
 
-    for raw, values in intake.each(records, mapping, TOUCHPOINT_FIELDS, validate):
+    for raw, values in intake.each(
+        records, mapping, TOUCHPOINT_FIELDS, validate, required=REQUIRED_TOUCHPOINT_FIELDS
+    ):
         builder.add(values, raw.source, raw.row)
 
     columns, where = builder.finish()
@@ -727,21 +759,20 @@ def read_csv(
     *,
     accounts: str | os.PathLike[str] | Iterable[Account] | None = None,
     mode: Mode = "strict",
-    mapping: Any = None,
+    mapping: MappingFile | str | os.PathLike[str] | None = None,
     catalog: Catalog = DEFAULT_CATALOG,
-    default_tz: dt.tzinfo | None = None,
+    default_tz: dt.tzinfo | str | None = None,
     delimiter: str = ",",
+    encoding: str = "utf-8-sig",
 ) -> LoadResult:
-    """Load touchpoints (and optionally accounts) from CSV files with a header row."""
-    return _read_files(
-        path,
-        accounts,
-        functools.partial(csv_records, delimiter=delimiter),
-        mode,
-        mapping,
-        catalog,
-        default_tz,
-    )
+    """Load touchpoints from a CSV file with a header row, and optionally accounts.
+
+    ``accounts`` is a file (CSV or JSON Lines, told apart by its extension) or account
+    objects; ``mapping`` a :class:`MappingFile` or the path of one; ``default_tz`` the zone
+    of naive times, as a ``tzinfo`` or an IANA name.
+    """
+    records = csv_records(path, delimiter=delimiter, encoding=encoding)
+    return _read_files(path, records, accounts, mode, mapping, catalog, default_tz)
 
 
 def read_jsonl(
@@ -749,25 +780,25 @@ def read_jsonl(
     *,
     accounts: str | os.PathLike[str] | Iterable[Account] | None = None,
     mode: Mode = "strict",
-    mapping: Any = None,
+    mapping: MappingFile | str | os.PathLike[str] | None = None,
     catalog: Catalog = DEFAULT_CATALOG,
-    default_tz: dt.tzinfo | None = None,
+    default_tz: dt.tzinfo | str | None = None,
+    encoding: str = "utf-8",
 ) -> LoadResult:
-    """Load touchpoints (and optionally accounts) from JSON Lines files."""
-    return _read_files(path, accounts, jsonl_records, mode, mapping, catalog, default_tz)
+    """Load touchpoints from a JSON Lines file, and optionally accounts (see read_csv)."""
+    records = jsonl_records(path, encoding=encoding)
+    return _read_files(path, records, accounts, mode, mapping, catalog, default_tz)
 
 
 def _read_files(
     path: str | os.PathLike[str],
+    records: Iterable[RawRecord | Rejection],
     accounts: str | os.PathLike[str] | Iterable[Account] | None,
-    reader: Callable[[str | os.PathLike[str]], Iterable[RawRecord | Rejection]],
     mode: Mode,
-    mapping: Any,
+    mapping: MappingFile | str | os.PathLike[str] | None,
     catalog: Catalog,
-    default_tz: dt.tzinfo | None,
+    default_tz: dt.tzinfo | str | None,
 ) -> LoadResult:
-    from touchpoint_signals.ingest.mapping import MappingFile
-
     if mapping is None:
         mapping = MappingFile()
     elif isinstance(mapping, str | os.PathLike):
@@ -776,13 +807,14 @@ def _read_files(
         raise TypeError(
             f"mapping must be a MappingFile or a path, got {type(mapping).__name__}"
         )
-    zone = default_tz or mapping.default_tz
+    zone = parse_timezone(default_tz) if isinstance(default_tz, str) else default_tz
+    zone = zone or mapping.default_tz
 
     account_report = None
     account_list: tuple[Account, ...] | None
     if isinstance(accounts, str | os.PathLike):
         account_list, account_report = load_accounts(
-            reader(accounts),
+            records_for(accounts),
             mode=mode,
             mapping=mapping.accounts,
             catalog=catalog,
@@ -793,7 +825,7 @@ def _read_files(
         account_list = None if accounts is None else tuple(accounts)
 
     result = load_touchpoints(
-        reader(path),
+        records,
         accounts=account_list,
         mode=mode,
         mapping=mapping.touchpoints,

@@ -12,11 +12,17 @@ import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
 
+from touchpoint_signals.errors import DataError
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 
-__all__ = ["csv_records", "jsonl_records", "mapping_records"]
+__all__ = ["UNDECODABLE", "csv_records", "jsonl_records", "mapping_records", "records_for"]
 
 logger = logging.getLogger(__name__)
+
+#: Files are decoded with ``errors="surrogateescape"``: a byte that is not valid in the
+#: declared encoding survives as a lone surrogate, and the loader rejects the one record that
+#: holds it (naming the field) instead of the whole file failing half-way through.
+UNDECODABLE = "surrogateescape"
 
 
 def csv_records(
@@ -26,15 +32,19 @@ def csv_records(
 
     Quoted fields may hold line breaks (the file is opened with ``newline=""``). A row with
     more or fewer fields than the header is rejected whole, since its values cannot be
-    matched to columns with any confidence.
+    matched to columns with any confidence. A header that names a column twice raises
+    :class:`DataError`: which of the two a field should come from cannot be known.
     """
     source = os.fspath(path)
-    with open(path, newline="", encoding=encoding) as handle:
+    with open(path, newline="", encoding=encoding, errors=UNDECODABLE) as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         header = next(reader, None)
         if header is None:
             return
         width = len(header)
+        doubled = sorted({name for name in header if header.count(name) > 1})
+        if doubled:
+            raise DataError(f"{source}: the header names columns more than once: {doubled}")
 
         for number, row in enumerate(reader, start=1):
             if len(row) != width:
@@ -62,7 +72,7 @@ def jsonl_records(
     rejected with the parser's reason.
     """
     source = os.fspath(path)
-    with open(path, encoding=encoding) as handle:
+    with open(path, encoding=encoding, errors=UNDECODABLE) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -97,3 +107,18 @@ def mapping_records(
                 "a mapping of field names to values",
                 "not a mapping",
             )
+
+
+def records_for(
+    path: str | os.PathLike[str], *, delimiter: str = ",", encoding: str | None = None
+) -> Iterator[RawRecord | Rejection]:
+    """Raw records of a ``.csv``, ``.jsonl`` or ``.ndjson`` file, chosen by its extension."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix == ".csv":
+        return csv_records(path, delimiter=delimiter, encoding=encoding or "utf-8-sig")
+    if suffix in (".jsonl", ".ndjson"):
+        return jsonl_records(path, encoding=encoding or "utf-8")
+    raise DataError(
+        f"{os.fspath(path)}: cannot tell the format from the extension {suffix!r}; "
+        "expected .csv, .jsonl or .ndjson"
+    )
