@@ -25,17 +25,26 @@ weekend to a weekend message takes no business time at all, and a log scale need
 values). Each latency belongs to the window in which its *question* was sent, so that a slower
 answer never moves an observation from one window to the other.
 
+Follow-up cap. Every latency is cut at ``max_latency_days`` business days (default 10, two
+working weeks): past that, what matters is that there was no timely answer, not how long the
+silence lasted. Without the cap, a question left unanswered in the baseline would carry its
+whole age (months) and always outrank the recent window's unanswered questions, which can be
+at most a month old, so a contact going silent would make the baseline look *worse*.
+
 Censoring. A question that is still unanswered at ``as_of`` and is at least
 ``censor_min_age_days`` business days old enters the test as a latency equal to the business
-time elapsed since it was sent. That is a lower bound on the true latency, so a contact who
-has gone silent raises the signal instead of dropping out of it. The rule is the same in both
-windows: unanswered questions of the baseline count with their (long) elapsed times too, so a
-contact who often leaves messages unanswered has a slow baseline, and only a change against
-it flags. Treating a lower bound as a value is an approximation: Gehan's generalisation of
-the rank test (Gehan, *Biometrika* 52, 1965) would leave pairs of two censored values
-unordered, while here the older question ranks higher. Messages that need no answer (a
-closing "thanks, fixed") are censored like any other, because the log cannot tell them apart.
-Younger unanswered questions are left out: the contact has not yet had a fair chance to reply.
+time elapsed since it was sent, capped as above. That is a lower bound on the true latency,
+so a contact who has gone silent raises the signal instead of dropping out of it. The rule is
+the same in both windows, so a contact who often leaves messages unanswered has a slow
+baseline, and only a change against it flags. Treating a lower bound as a value is an
+approximation: Gehan's generalisation of the rank test (Gehan, *Biometrika* 52, 1965) would
+leave a censored value and a larger one unordered, while here they are ranked as written; all
+capped values tie, which :func:`~touchpoint_signals.stats.mann_whitney_greater` handles by
+midranks (see its Notes). A recent question younger than the cap that is still unanswered
+counts with less than the cap, which errs towards *not* flagging. Messages that need no answer
+(a closing "thanks, fixed") are censored like any other, because the log cannot tell them
+apart. Younger unanswered questions are left out: the contact has not yet had a fair chance to
+reply.
 """
 
 from __future__ import annotations
@@ -146,6 +155,7 @@ def _observations(
     calendar: BusinessCalendar,
     censor_min_age_seconds: float,
     floor_seconds: float,
+    cap_seconds: float,
 ) -> _Observations:
     """Answered and censored latencies of the questions marked ``ask``.
 
@@ -173,7 +183,8 @@ def _observations(
     old_enough = elapsed >= censor_min_age_seconds
     waiting, elapsed = waiting[old_enough], elapsed[old_enough]
 
-    seconds = np.maximum(np.concatenate([answered_seconds, elapsed]), floor_seconds)
+    raw = np.concatenate([answered_seconds, elapsed])
+    seconds = np.clip(raw, floor_seconds, max(cap_seconds, floor_seconds))
     return _Observations(
         seconds=seconds,
         asked_at=np.concatenate([view.occurred_at[asked], view.occurred_at[waiting]]),
@@ -349,6 +360,9 @@ class CustomerReplyLatency:
     min_latency_seconds
         Floor under every latency, so that a log scale applies and instant or weekend-only
         replies tie at the floor rather than at zero.
+    max_latency_days
+        Follow-up cap in business days: longer latencies, and older unanswered messages,
+        count as this (module docstring).
     severity_saturation
         Median ratio at which the size term of the severity reaches 1 (see
         :func:`~touchpoint_signals.signals.drift.drift_severity`).
@@ -371,6 +385,8 @@ class CustomerReplyLatency:
     customer reply in the mailing-list data (9 wall-clock hours, SOURCE.md of
     linux-uvc-devel) by a wide margin, so a message that old without an answer is unusual.
     ``min_latency_seconds=60``: e-mail and chat timestamps are not more precise than that.
+    ``max_latency_days=10``: two working weeks, the horizon after which a support or account
+    team would treat a message as ignored rather than pending.
     ``severity_saturation=8``: a median eight times the baseline is as bad as this signal
     gets. Window and test defaults are explained in
     :class:`~touchpoint_signals.signals.drift.DriftWindows`; their false-alarm rate and power
@@ -413,6 +429,7 @@ class CustomerReplyLatency:
     calendar: BusinessCalendar = attrs.field(factory=BusinessCalendar)
     censor_min_age_days: float = attrs.field(default=3.0, validator=_non_negative)
     min_latency_seconds: float = attrs.field(default=60.0, validator=_positive)
+    max_latency_days: float = attrs.field(default=10.0, validator=_positive)
     severity_saturation: float = attrs.field(default=8.0, validator=_above_one)
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
@@ -463,6 +480,7 @@ class CustomerReplyLatency:
             calendar=self.calendar,
             censor_min_age_seconds=self.censor_min_age_days * _DAY_SECONDS,
             floor_seconds=self.min_latency_seconds,
+            cap_seconds=self.max_latency_days * _DAY_SECONDS,
         )
         names = [
             "an unnamed contact" if c < 0 else f"contact {view.contact_ids[c]}"
@@ -499,7 +517,7 @@ class VendorResponseLatency:
         Count only inbound messages whose trigger is ``customer_raised`` (a request the
         customer opened: a ticket, a new thread). ``False`` counts every inbound message that
         is answered, follow-ups included.
-    censor_min_age_days, min_latency_seconds, severity_saturation
+    censor_min_age_days, min_latency_seconds, max_latency_days, severity_saturation
         As for :class:`CustomerReplyLatency`.
 
     Notes
@@ -528,6 +546,7 @@ class VendorResponseLatency:
     customer_raised_only: bool = True
     censor_min_age_days: float = attrs.field(default=3.0, validator=_non_negative)
     min_latency_seconds: float = attrs.field(default=60.0, validator=_positive)
+    max_latency_days: float = attrs.field(default=10.0, validator=_positive)
     severity_saturation: float = attrs.field(default=8.0, validator=_above_one)
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
@@ -559,6 +578,7 @@ class VendorResponseLatency:
             calendar=self.calendar,
             censor_min_age_seconds=self.censor_min_age_days * _DAY_SECONDS,
             floor_seconds=self.min_latency_seconds,
+            cap_seconds=self.max_latency_days * _DAY_SECONDS,
         )
         # Evidence cites the customer's message (the question), which is in the account.
         answered = ~observations.censored
