@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from touchpoint_signals.errors import RecordError
+from touchpoint_signals.errors import DataError, RecordError
 from touchpoint_signals.ingest.loader import read_csv, read_jsonl
 from touchpoint_signals.ingest.mapping import MappingFile
 from touchpoint_signals.ingest.readers import csv_records, jsonl_records, mapping_records
@@ -286,3 +286,82 @@ def test_read_jsonl_end_to_end(tmp_path: Path) -> None:
     assert result.log.touchpoint(0).csat == 5
     assert result.accounts[0].annual_revenue == 5000.0
     assert [(r.row, r.reason) for r in result.rejected] == [(4, "line is not an object")]
+
+
+# -- found by a first-time user ---------------------------------------------------------
+
+TP_HEADER = "id,account_id,kind,occurred_at,status\n"
+
+
+def test_accounts_file_format_follows_its_own_extension(tmp_path: Path) -> None:
+    # Hand-made fixture: CSV touchpoints with JSON Lines accounts.
+    touchpoints = tmp_path / "tp.csv"
+    touchpoints.write_text(TP_HEADER + "t1,acme,support,2024-01-01T00:00:00Z,completed\n")
+    accounts = tmp_path / "accounts.jsonl"
+    accounts.write_text('{"id": "acme", "segment": "tech_touch"}\n')
+
+    result = read_csv(touchpoints, accounts=accounts)
+
+    assert [a.id for a in result.accounts] == ["acme"]
+    assert len(result.log) == 1
+
+
+def test_an_undecodable_byte_rejects_only_its_record(tmp_path: Path) -> None:
+    # Hand-made fixture: row 1 holds a latin-1 byte in a file read as UTF-8.
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        TP_HEADER.encode()
+        + b"l1,caf\xe9,support,2024-01-01T00:00:00Z,completed\n"
+        + b"l2,cafe,support,2024-01-02T00:00:00Z,completed\n"
+    )
+
+    result = read_csv(path, mode="lenient")
+
+    rejected = result.touchpoint_report.rejected
+    assert [(r.row, r.field, r.reason) for r in rejected] == [
+        (1, "account_id", "lone surrogate")
+    ]
+    assert result.log.id.tolist() == ["l2"]
+
+
+def test_the_declared_encoding_is_used(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        TP_HEADER.encode() + b"l1,caf\xe9,support,2024-01-01T00:00:00Z,completed\n"
+    )
+
+    result = read_csv(path, encoding="latin-1")
+
+    assert result.log.account_ids.tolist() == ["caf\u00e9"]
+
+
+def test_a_header_that_repeats_a_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("id,status,status\nt1,completed,cancelled\n")
+
+    with pytest.raises(DataError, match=r"dup\.csv: the header names columns more than once"):
+        list(csv_records(path))
+
+
+def test_a_missing_required_column_is_named_in_every_rejection(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text(
+        "ident,account_id,kind,occurred_at,status\nt1,acme,qbr,2024-01-01Z,completed\n"
+    )
+
+    result = read_csv(path, mode="lenient")
+
+    (rejection,) = result.touchpoint_report.rejected
+    assert rejection.field == "id"
+    assert rejection.reason == "the record has no such column"
+    assert "a column 'id'" in rejection.expected
+
+
+def test_default_tz_may_be_given_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text(TP_HEADER + "t1,acme,support,2026-07-01 09:00,completed\n")
+
+    result = read_csv(path, default_tz="Europe/Berlin")
+
+    # 09:00 in Berlin summer time (UTC+2) is 07:00 UTC.
+    assert result.log.touchpoint(0).occurred_at.hour == 7
