@@ -1,0 +1,304 @@
+"""PurposeOutcome: hand-computed readings, properties, RavenStack tickets and the CRM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.ingest import load
+from touchpoint_signals.ingest.formats import make_adapter
+from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.model import Touchpoint
+from touchpoint_signals.signals import Extractor, SignalFrame, SignalStatus
+from touchpoint_signals.signals.purpose import PurposeOutcome
+
+AS_OF = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+
+
+def _tp(
+    tid: str, account: str, kind: str, day: str, status: str = "completed", **extra: object
+) -> Touchpoint:
+    return Touchpoint(tid, account, kind, f"{day}T09:00Z", status, **extra)  # type: ignore[arg-type]
+
+
+# Hand-made fixture. Window (2026-04-02, 2026-07-01].
+TOUCHPOINTS = [
+    # acme: four counted touchpoints ...
+    _tp("q1", "acme", "qbr", "2026-05-01", trigger="scheduled", purpose="plan", outcome="ok"),
+    _tp("s1", "acme", "support", "2026-05-10", trigger="customer_raised", purpose="login"),
+    _tp("s2", "acme", "support", "2026-06-10", trigger="customer_raised", purpose="  ",
+        outcome="fixed"),  # a blank purpose is no purpose
+    _tp("o1", "acme", "outreach", "2026-06-12", purpose="intro", outcome="meeting booked"),
+    # ... and five that are not: a reply, an automated e-mail, a cancelled QBR, an old ticket,
+    # and a reply whose target the log does not hold.
+    _tp("r1", "acme", "outreach", "2026-05-11", in_reply_to="s1"),
+    _tp("a1", "acme", "automated", "2026-06-01", trigger="scheduled"),
+    _tp("c1", "acme", "qbr", "2026-06-15", "cancelled", trigger="scheduled"),
+    _tp("s0", "acme", "support", "2026-03-01", trigger="customer_raised"),
+    _tp("r2", "acme", "outreach", "2026-06-20", in_reply_to="not-in-the-log"),
+    # beta: three customer-raised tickets, fully recorded.
+    *[
+        _tp(f"b{i}", "beta", "support", f"2026-06-0{i}", trigger="customer_raised",
+            purpose="bug", outcome="fixed")
+        for i in (1, 2, 3)
+    ],
+    # gamma: only two.
+    _tp("g1", "gamma", "check_in", "2026-06-01", trigger="scheduled"),
+    _tp("g2", "gamma", "check_in", "2026-06-15", trigger="scheduled"),
+    # delta: nothing within the window.
+    _tp("d1", "delta", "check_in", "2026-01-15", trigger="scheduled"),
+]  # fmt: skip
+LOG = TouchpointLog.from_touchpoints(TOUCHPOINTS)
+
+
+def test_is_an_extractor_with_a_configurable_name() -> None:
+    assert isinstance(PurposeOutcome(), Extractor)
+    assert PurposeOutcome().name == "purpose_outcome"
+    assert PurposeOutcome(name="notes_30d", window_days=30).name == "notes_30d"
+
+
+def test_missing_purpose_and_outcome_are_counted_over_human_led_touchpoints() -> None:
+    acme = PurposeOutcome().extract(LOG, AS_OF).signal("acme")
+
+    # Counted: q1, s1, s2, o1. No outcome: s1 (1 of 4); no purpose: s2 (1 of 4).
+    # Reactive s1, s2 = 1/2, not above the tolerance of 1/2: reactive part 0.
+    # Severity 0.3 * 1/4 + 0.4 * 1/4 + 0.3 * 0 = 0.175.
+    assert acme.value == 0.75
+    assert acme.severity == pytest.approx(0.175)
+    assert acme.samples == {"touchpoints": 4}
+    assert acme.details == {
+        "purpose_share": 0.75,
+        "outcome_share": 0.75,
+        "proactive_share": 0.25,
+        "reactive_share": 0.5,
+        "unknown_trigger_share": 0.25,
+    }
+    assert acme.evidence == ("s1", "s2")
+    assert acme.reason == (
+        "of 4 human-led touchpoints in the last 90 days, 1 lacks an outcome and 1 a purpose; "
+        "2 reactive, 1 proactive, 1 with no trigger"
+    )
+
+
+def test_an_all_reactive_account_is_flagged_even_when_fully_recorded() -> None:
+    beta = PurposeOutcome().extract(LOG, AS_OF).signal("beta")
+
+    # Reactive share 1: reactive part (1 - 0.5) / (1 - 0.5) = 1, times its weight 0.3.
+    assert beta.value == 1.0
+    assert beta.severity == pytest.approx(0.3)
+    assert beta.evidence == ("b1", "b2", "b3")
+    assert beta.reason == (
+        "all 3 human-led touchpoints in the last 90 days have a purpose and an outcome; "
+        "3 reactive, 0 proactive"
+    )
+
+
+def test_insufficient_data_says_why() -> None:
+    frame = PurposeOutcome().extract(LOG, AS_OF)
+
+    gamma, delta = frame.signal("gamma"), frame.signal("delta")
+    assert gamma.status is SignalStatus.INSUFFICIENT_DATA
+    assert gamma.value is None
+    assert gamma.evidence == ()
+    assert gamma.reason == (
+        "only 2 completed human-led touchpoints in the last 90 days (needs 3)"
+    )
+    assert delta.reason == "no completed human-led touchpoints in the last 90 days"
+    assert PurposeOutcome(min_touchpoints=2).extract(LOG, AS_OF).signal("gamma").severity == (
+        pytest.approx(0.7)  # no purpose, no outcome, all proactive: 0.3 + 0.4
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"window_days": 0}, r"window_days must lie in"),
+        ({"min_touchpoints": 0}, r"min_touchpoints must be >= 1, got 0"),
+        ({"purpose_weight": 1.5}, r"purpose_weight must lie in \[0, 1\], got 1.5"),
+        ({"reactive_tolerance": 1.0}, r"reactive_tolerance must lie in \[0, 0.99\]"),
+        ({"outcome_weight": 0.5}, r"must add up to 1, got 1.1"),
+    ],
+)
+def test_parameters_are_checked_when_built(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        PurposeOutcome(**arguments)  # type: ignore[arg-type]
+
+
+# -- properties -----------------------------------------------------------------------------
+
+ACCOUNT_IDS = ("a", "b", "c")
+START = AS_OF - dt.timedelta(days=120)
+_TEXT = st.none() | st.sampled_from(["", " ", "plan", "done"])
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[Touchpoint]:
+    """Touchpoints of three accounts in the 120 days up to AS_OF, some of them replies."""
+    count = draw(st.integers(0, 30))
+    return [
+        Touchpoint(
+            f"t{i}",
+            draw(st.sampled_from(ACCOUNT_IDS)),
+            draw(st.sampled_from(["qbr", "support", "outreach", "automated", "check_in"])),
+            START + dt.timedelta(hours=draw(st.integers(0, 120 * 24))),
+            draw(st.sampled_from(["completed", "completed", "completed", "cancelled"])),
+            trigger=draw(st.sampled_from([None, "scheduled", "customer_raised"])),
+            purpose=draw(_TEXT),
+            outcome=draw(_TEXT),
+            in_reply_to=draw(st.none() | st.sampled_from(["t0", "elsewhere"]))
+            if i > 0
+            else None,
+        )
+        for i in range(count)
+    ]
+
+
+def _same(left: SignalFrame, right: SignalFrame) -> None:
+    assert left.account_ids.tolist() == right.account_ids.tolist()
+    np.testing.assert_array_equal(left.value, right.value)
+    np.testing.assert_array_equal(left.severity, right.severity)
+    np.testing.assert_array_equal(left.status, right.status)
+    assert left.reasons == right.reasons
+    assert left.evidence_ids.tolist() == right.evidence_ids.tolist()
+    np.testing.assert_array_equal(left.evidence_offsets, right.evidence_offsets)
+    for key in left.samples.keys() | right.samples.keys():
+        np.testing.assert_array_equal(left.samples[key], right.samples[key])
+    for key in left.details.keys() | right.details.keys():
+        np.testing.assert_array_equal(left.details[key], right.details[key])
+
+
+PROPERTY = settings(max_examples=30, deadline=None)
+
+
+@PROPERTY
+@given(histories(), st.integers(1, 300))
+def test_touchpoints_after_as_of_change_nothing(
+    touchpoints: list[Touchpoint], late: int
+) -> None:
+    assume(touchpoints)
+    owner = touchpoints[0].account_id
+    later = [
+        Touchpoint("late1", owner, "qbr", AS_OF + dt.timedelta(days=late), "completed"),
+        Touchpoint(
+            "late2", owner, "support", AS_OF - dt.timedelta(days=1), "completed",
+            recorded_at=AS_OF + dt.timedelta(days=late),
+        ),
+    ]  # fmt: skip
+    extractor = PurposeOutcome()
+
+    before = extractor.extract(TouchpointLog.from_touchpoints(touchpoints), AS_OF)
+    after = extractor.extract(TouchpointLog.from_touchpoints(touchpoints + later), AS_OF)
+
+    _same(before, after)
+
+
+@PROPERTY
+@given(histories(), st.randoms(use_true_random=False))
+def test_input_order_changes_nothing(touchpoints: list[Touchpoint], rng: random.Random) -> None:
+    shuffled = touchpoints[:]
+    rng.shuffle(shuffled)
+    extractor = PurposeOutcome()
+
+    one = extractor.extract(TouchpointLog.from_touchpoints(touchpoints), AS_OF)
+    two = extractor.extract(TouchpointLog.from_touchpoints(shuffled), AS_OF)
+
+    _same(one, two)
+
+
+@PROPERTY
+@given(histories(), st.data())
+def test_removing_a_recorded_outcome_never_lowers_severity(
+    touchpoints: list[Touchpoint], data: st.DataObject
+) -> None:
+    with_outcome = [i for i, t in enumerate(touchpoints) if t.outcome and t.outcome.strip()]
+    assume(with_outcome)
+    index = data.draw(st.sampled_from(with_outcome))
+    fewer = touchpoints[:]
+    fewer[index] = attrs.evolve(fewer[index], outcome=None)
+    extractor = PurposeOutcome()
+
+    base = extractor.extract(TouchpointLog.from_touchpoints(touchpoints), AS_OF)
+    less = extractor.extract(TouchpointLog.from_touchpoints(fewer), AS_OF)
+
+    np.testing.assert_array_equal(base.sufficient, less.sufficient)
+    ok = base.sufficient
+    assert (less.severity[ok] >= base.severity[ok] - 1e-12).all()
+    assert (less.value[ok] <= base.value[ok]).all()
+
+
+@PROPERTY
+@given(histories())
+def test_severity_stays_in_bounds_and_thin_history_is_insufficient(
+    touchpoints: list[Touchpoint],
+) -> None:
+    frame = PurposeOutcome().extract(TouchpointLog.from_touchpoints(touchpoints), AS_OF)
+
+    ok = frame.sufficient
+    assert ((frame.severity[ok] >= 0) & (frame.severity[ok] <= 1)).all()
+    assert np.isnan(frame.severity[~ok]).all()
+    assert (frame.samples["touchpoints"][~ok] < 3).all()
+    assert (frame.samples["touchpoints"][ok] >= 3).all()
+
+
+# -- real data ------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_purpose_outcome_on_ravenstack_tickets(shared_data: Path) -> None:
+    log = load(make_adapter("ravenstack").read(shared_data / "ravenstack"), mode="lenient").log
+
+    frame = PurposeOutcome().extract(log, dt.datetime(2024, 12, 31, tzinfo=dt.UTC))
+
+    # Every ticket has a purpose ("support ticket, <priority> priority") and an outcome and
+    # is customer-raised; first responses are replies and not counted. Tickets are sparse:
+    # only 4 accounts have 3 or more in the 90 days to 2024-12-31, each reads 0.3 (the whole
+    # reactive part, nothing missing).
+    ok = frame.sufficient
+    assert int(ok.sum()) == 4
+    assert frame.severity[ok].tolist() == pytest.approx([0.3] * 4)
+    assert frame.reasons.count("no completed human-led touchpoints in the last 90 days") == 294
+    assert sum(r.startswith("only 1 ") for r in frame.reasons) == 151
+    assert sum(r.startswith("only 2 ") for r in frame.reasons) == 51
+
+    # By hand: ravenstack_support_tickets.csv has four tickets of A-2789e3, submitted
+    # 2024-01-06 (outside the window), 2024-10-09, 2024-11-10 and 2024-12-22, all medium
+    # priority and resolved.
+    a = frame.signal("A-2789e3")
+    assert a.evidence == ("T-61208e", "T-b48c61", "T-73a01a")
+    assert a.reason == (
+        "all 3 human-led touchpoints in the last 90 days have a purpose and an outcome; "
+        "3 reactive, 0 proactive"
+    )
+
+
+@pytest.mark.realdata
+def test_purpose_outcome_on_the_crm_pipeline(shared_data: Path) -> None:
+    log = load(make_adapter("crm_pipeline").read(shared_data / "maven_crm"), mode="lenient").log
+
+    frame = PurposeOutcome().extract(log, dt.datetime(2017, 12, 31, tzinfo=dt.UTC))
+
+    # Every record has a purpose (the product) and a scheduled trigger; only closes have an
+    # outcome, so every company reads a little: the missing-outcome part alone, at most 0.18.
+    ok = frame.sufficient
+    assert int(ok.sum()) == 85
+    assert int((frame.severity > 0).sum()) == 85
+    assert float(frame.severity.max()) == pytest.approx(0.18, abs=0.005)
+    assert (frame.details["purpose_share"] == 1).all()
+    assert (frame.details["proactive_share"] == 1).all()
+
+    # By hand: sales_pipeline.csv has Acme Corporation engaging 9 opportunities between
+    # 2017-10-04 and 2017-11-24 and closing 15 from 2017-10-03 to 2017-12-31: 24 touchpoints,
+    # the 9 engagements without an outcome. Severity 0.4 * 9 / 24 = 0.15.
+    acme = frame.signal("Acme Corporation")
+    assert acme.samples == {"touchpoints": 24}
+    assert acme.value == pytest.approx(15 / 24)
+    assert acme.severity == pytest.approx(0.15)
+    assert len(acme.evidence) == 9
