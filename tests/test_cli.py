@@ -177,4 +177,45 @@ def test_bad_adapter_option_names_the_adapter(
     code, _ = _run("validate", str(tmp_path), "--format", "mbox", "--mapping", str(mapping))
 
     assert code == 2
-    assert "adapter.mbox: bad options" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "adapter.no_such_option: unknown option of the mbox adapter" in err
+    assert "vendor_addresses" in err
+
+
+def test_a_missing_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = _run("validate", str(tmp_path / "nope.csv"))
+
+    assert code == 2
+    assert "nope.csv: no such file or folder" in capsys.readouterr().err
+
+
+def test_delimiter_and_encoding_options(tmp_path: Path) -> None:
+    # Hand-made fixture: semicolons and a latin-1 account name.
+    path = tmp_path / "tp.csv"
+    path.write_bytes(
+        b"id;account_id;kind;occurred_at;status\n"
+        b"t1;caf\xe9;support;2024-01-01T00:00:00Z;completed\n"
+    )
+
+    code, text = _run(
+        "validate", str(path), "--delimiter", ";", "--encoding", "latin-1", "--json"
+    )
+
+    assert code == 0
+    assert json.loads(text)["per_account"] == {"caf\u00e9": 1}
+
+
+def test_json_rejections_carry_values_as_json(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", BAD)
+
+    _, text = _run("validate", str(source), "--lenient", "--json")
+
+    values = [r["value"] for r in json.loads(text)["rejections"]]
+    assert values == ["finished", "m1"]
+
+
+def test_top_must_not_be_negative(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _run("validate", "x.csv", "--top", "-1")
+
+    assert "expected a count of 0 or more" in capsys.readouterr().err

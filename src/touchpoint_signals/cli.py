@@ -5,7 +5,8 @@ kind, status and account) and every record it rejected, so a data engineer can c
 export before wiring it into a pipeline. Scoring arrives with the ``score`` command.
 
 Exit status: 0 when every record was accepted, 1 when a lenient run rejected records or found
-broken reply links, 2 for a usage error or, in strict mode, the first bad record.
+reply links it could not resolve, 2 for a usage error or, in strict mode, the first bad
+record.
 """
 
 from __future__ import annotations
@@ -69,12 +70,27 @@ def _parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the whole report as one JSON object"
     )
     validate.add_argument(
-        "--top", type=int, default=20, metavar="N", help="accounts to list (default 20)"
+        "--top", type=_count, default=20, metavar="N", help="accounts to list (default 20)"
+    )
+    validate.add_argument(
+        "--delimiter", default=",", metavar="CHAR", help="CSV field separator (default ',')"
+    )
+    validate.add_argument(
+        "--encoding", metavar="NAME", help="text encoding of csv or jsonl files (default UTF-8)"
     )
     return parser
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a count of 0 or more, got {value}")
+    return value
+
+
 def _format_of(source: Path, name: str | None) -> str:
+    if not source.exists():
+        raise TouchpointSignalsError(f"{source}: no such file or folder")
     if name:
         return name
     if source.is_file() and source.suffix.lower() in _SUFFIX_FORMATS:
@@ -92,21 +108,33 @@ def _read(args: argparse.Namespace, catalog: Catalog) -> LoadResult:
     fmt = _format_of(source, args.format_name)
     accounts_file: Any = args.accounts
 
-    if fmt in FILE_FORMATS:
-        reader = read_csv if fmt == "csv" else read_jsonl
-        return reader(
-            source, accounts=accounts_file, mode=mode, mapping=mapping, catalog=catalog
+    if fmt == "csv":
+        return read_csv(
+            source,
+            accounts=accounts_file,
+            mode=mode,
+            mapping=mapping,
+            catalog=catalog,
+            delimiter=args.delimiter,
+            encoding=args.encoding or "utf-8-sig",
+        )
+    if fmt == "jsonl":
+        return read_jsonl(
+            source,
+            accounts=accounts_file,
+            mode=mode,
+            mapping=mapping,
+            catalog=catalog,
+            encoding=args.encoding or "utf-8",
         )
 
-    if not source.exists():
-        raise TouchpointSignalsError(f"{source}: no such file or folder")
-    adapter = make_adapter(fmt, mapping.adapter)
-    records = adapter.read(source)
     if accounts_file is not None:
         raise TouchpointSignalsError(
             f"--accounts applies to csv and jsonl sources; the {fmt} adapter derives its "
             "accounts (set their segment through the [adapter] table of --mapping)"
         )
+    adapter = make_adapter(fmt, mapping.adapter)
+    records = adapter.read(source)
     return load(
         records,
         mode=mode,
@@ -116,6 +144,15 @@ def _read(args: argparse.Namespace, catalog: Catalog) -> LoadResult:
         default_tz=mapping.default_tz,
         source=os.fspath(source),
     )
+
+
+def _jsonable(value: object) -> object:
+    """The value itself when JSON can hold it, else its repr."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return repr(value)
 
 
 def _summary(result: LoadResult) -> dict[str, Any]:
@@ -141,7 +178,7 @@ def _summary(result: LoadResult) -> dict[str, Any]:
                 "source": r.source,
                 "row": r.row,
                 "field": r.field,
-                "value": repr(r.value),
+                "value": _jsonable(r.value),
                 "expected": r.expected,
                 "reason": r.reason,
             }
@@ -227,6 +264,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except TouchpointSignalsError as exc:
         sys.stderr.write(f"touchpoint-signals: error: {exc}\n")
         return 2
+    except BrokenPipeError:
+        # The reader of our output (``head``, say) went away: nothing left to tell it.
+        sys.stderr.close()
+        return 0
     except OSError as exc:
         sys.stderr.write(f"touchpoint-signals: error: {exc}\n")
         return 2

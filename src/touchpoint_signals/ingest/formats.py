@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
+import attrs
+
 from touchpoint_signals.errors import ConfigError, DataError, ProtocolError, UnknownNameError
 from touchpoint_signals.ingest.sources import Adapter
 
@@ -63,13 +65,21 @@ def _adapter_class(name: str) -> Any:
 def make_adapter(name: str, options: Mapping[str, Any] | None = None) -> Adapter:
     """Build the adapter called ``name`` with ``options`` (an ``[adapter]`` table)."""
     factory = _adapter_class(name)
+    given = dict(options or {})
+
+    if attrs.has(factory):
+        valid = [f.name for f in attrs.fields(factory) if f.init]
+        unknown = sorted(set(given) - set(valid))
+        if unknown:
+            raise ConfigError(
+                f"adapter.{unknown[0]}: unknown option of the {name} adapter, expected one "
+                f"of {', '.join(valid)}"
+            )
 
     try:
-        adapter = factory(**dict(options or {}))
+        adapter = factory(**given)
     except TypeError as exc:
-        raise ConfigError(
-            f"adapter.{name}: bad options {dict(options or {})!r}: {exc}"
-        ) from None
+        raise ConfigError(f"adapter: bad options for the {name} adapter: {exc}") from None
     except (DataError, UnknownNameError) as exc:
         raise ConfigError(f"adapter.{name}: {exc}") from None
 

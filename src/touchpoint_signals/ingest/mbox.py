@@ -100,7 +100,7 @@ from typing import IO, ClassVar, TypeAlias, cast
 
 import attrs
 
-from touchpoint_signals.errors import ConfigError, DataError, UnknownNameError
+from touchpoint_signals.errors import ConfigError, DataError
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 from touchpoint_signals.ingest.sources import SourceRecords
 from touchpoint_signals.timeparse import parse_instant, parse_timezone
@@ -109,7 +109,6 @@ __all__ = ["MboxAdapter", "MboxFigures", "normalise_address", "split_quoted"]
 
 logger = logging.getLogger(__name__)
 
-_SEGMENTS = ("high_touch", "mid_touch", "tech_touch")
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 
@@ -181,12 +180,10 @@ def _alias_pairs(
 
 
 def _check_segment(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    """Refuse a segment name the domain model does not know, listing the valid ones."""
-    if value not in _SEGMENTS:
-        raise UnknownNameError(
-            f"mbox option {attribute.name!r}: unknown segment {value!r}; expected one of "
-            f"{', '.join(_SEGMENTS)}"
-        )
+    """Refuse an empty segment name; whether it is known is for the loader's catalog, which
+    may hold a team's own segments."""
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"mbox option {attribute.name!r} must be a segment name, got {value!r}")
 
 
 def _check_timezone(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -341,6 +338,12 @@ class MboxAdapter:
         """
         files = _list_files(Path(source))
         cache: list[_Index] = []
+        if not self.vendor_addresses:
+            logger.warning(
+                "%s: no vendor_addresses given, so every message reads as the customer's "
+                "(inbound) and the vendor's own addresses become accounts",
+                os.fspath(source),
+            )
 
         def index() -> _Index:
             if not cache:
