@@ -143,8 +143,8 @@ class TouchpointFatigue:
     ``touch_cap`` too, since a segment's norm is not rescaled. The cap of two surveys a
     quarter is the built-in segments' default; repeated survey requests lower response rates
     (Porter, Whitcomb and Weitzer, "Multiple surveys of students and survey fatigue", *New
-    Directions for Institutional Research* 121, 2004, pp. 63-73). ``full_severity_ratio = 2`` (twice the cap is the worst reading) is our
-    choice.
+    Directions for Institutional Research* 121, 2004, pp. 63-73). ``full_severity_ratio = 2``
+    (twice the cap is the worst reading) is our choice.
 
     What counts: only touchpoints that reached the customer, status ``completed`` or
     ``no_show`` (a missed meeting was still an invitation; cancelled and rescheduled slots

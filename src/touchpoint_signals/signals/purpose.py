@@ -115,11 +115,11 @@ class PurposeOutcome:
     account's engagement (the QBR cycle). The outcome weighs most (0.4) because a touchpoint
     whose result was never written down cannot inform the next one (Mehta, Steinman and
     Murphy, *Customer Success*, Wiley 2016, on running customer success from recorded data);
-    purpose and reactivity weigh 0.3 each. A reactive share up to one half is tolerated: support-heavy accounts are normal,
-    but an account served only through tickets has no proactive plan (CSM as proactive rather
-    than reactive management: Hilton, Hajihashemi, Henderson and Palmatier, "Customer
-    Success Management: the next evolution in customer management practice?", *Industrial
-    Marketing Management* 90, 2020, pp. 360-369). The
+    purpose and reactivity weigh 0.3 each. A reactive share up to one half is tolerated:
+    support-heavy accounts are normal, but an account served only through tickets has no
+    proactive plan (CSM as proactive rather than reactive management: Hilton, Hajihashemi,
+    Henderson and Palmatier, "Customer Success Management: the next evolution in customer
+    management practice?", *Industrial Marketing Management* 90, 2020, pp. 360-369). The
     weights, the tolerance and ``min_touchpoints = 3`` are our choices.
 
     Only ``completed`` touchpoints are counted: a cancelled or missed meeting has no outcome to
