@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import touchpoint_lists
-from touchpoint_signals.errors import IntegrityError, UnknownNameError
+from touchpoint_signals.errors import IntegrityError, NaiveDatetimeError, UnknownNameError
 from touchpoint_signals.log import (
     CHANNELS,
     STATUSES,
@@ -453,3 +453,10 @@ def test_as_of_drops_what_was_not_yet_known() -> None:
     later = log.as_of(dt.datetime(2026, 5, 3, 9, tzinfo=dt.UTC))
     assert later.id.tolist() == ["m1", "r1"]
     assert later.reply_latency_seconds()[1] == 6 * 3600.0
+
+
+def test_known_at_refuses_a_naive_as_of() -> None:
+    log = TouchpointLog.from_touchpoints([tp("a", "x", "09:00")])
+
+    with pytest.raises(NaiveDatetimeError, match="as_of 2026-05-02T00:00:00 has no time zone"):
+        log.known_at(dt.datetime(2026, 5, 2))

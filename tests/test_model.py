@@ -413,3 +413,10 @@ def test_account_id_must_be_non_empty() -> None:
 def test_touch_budget_must_be_positive(budget: int) -> None:
     with pytest.raises(DataError, match="max_touches_per_30_days must be >= 1"):
         CadencePolicy(max_touches_per_30_days=budget)
+
+
+def test_a_naive_time_on_a_touchpoint_says_how_to_fix_it() -> None:
+    with pytest.raises(
+        NaiveDatetimeError, match="give an aware datetime, or text with an offset"
+    ):
+        Touchpoint("t1", "acme", "qbr", "2026-05-02 09:00", "completed")

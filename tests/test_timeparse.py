@@ -225,3 +225,10 @@ def test_epoch_microseconds_round_trip_from_integers(micros: int) -> None:
 @settings(max_examples=50)
 def test_iso_text_round_trip(moment: dt.datetime) -> None:
     assert parse_instant(moment.isoformat()) == moment
+
+
+def test_default_tz_may_be_a_zone_name() -> None:
+    # 09:00 in New York in January (UTC-5) is 14:00 UTC.
+    moment = parse_instant("2026-01-15 09:00", default_tz="America/New_York")
+
+    assert moment == dt.datetime(2026, 1, 15, 14, 0, tzinfo=dt.UTC)

@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchpoint_signals.errors import IntegrityError, UnknownNameError
+from touchpoint_signals.errors import IntegrityError, NaiveDatetimeError, UnknownNameError
 from touchpoint_signals.model import (
     DEFAULT_CATALOG,
     Account,
@@ -440,7 +440,14 @@ class TouchpointLog:
         raise UnknownNameError(f"unknown touchpoint kind {name!r}: expected one of {valid}")
 
     def known_at(self, as_of: dt.datetime) -> BoolArray:
-        """Rows that had occurred and been recorded at or before ``as_of`` (point in time)."""
+        """Rows that had occurred and been recorded at or before ``as_of`` (point in time).
+
+        ``as_of`` must be timezone-aware; a naive one raises :class:`NaiveDatetimeError`.
+        """
+        if as_of.tzinfo is None or as_of.utcoffset() is None:
+            raise NaiveDatetimeError(
+                f"as_of {as_of.isoformat()} has no time zone; give an aware datetime"
+            )
         cutoff = to_epoch_us(as_of)
         return (self.occurred_at <= cutoff) & (self.recorded_at <= cutoff)
 

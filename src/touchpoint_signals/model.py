@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import attrs
 
-from touchpoint_signals.errors import DataError, UnknownNameError
+from touchpoint_signals.errors import DataError, NaiveDatetimeError, UnknownNameError
 from touchpoint_signals.timeparse import parse_instant
 
 __all__ = [
@@ -163,12 +163,18 @@ def _check_text_id(instance: object, attribute: attrs.Attribute[str], value: str
         )
 
 
-def _optional_instant(value: object) -> dt.datetime | None:
-    return None if value is None else parse_instant(value)
-
-
 def _instant(value: object) -> dt.datetime:
-    return parse_instant(value)
+    try:
+        return parse_instant(value)
+    except NaiveDatetimeError:
+        raise NaiveDatetimeError(
+            f"{value!s} has no time zone: give an aware datetime, or text with an offset "
+            "such as '2026-05-02T09:30:00+02:00' (readers take default_tz for naive data)"
+        ) from None
+
+
+def _optional_instant(value: object) -> dt.datetime | None:
+    return None if value is None else _instant(value)
 
 
 @attrs.frozen

@@ -114,7 +114,7 @@ def _coerce(value: object) -> dt.datetime:
         raise DataError(f"could not read {text!r} as a date-time: {exc}") from None
 
 
-def parse_instant(value: object, *, default_tz: dt.tzinfo | None = None) -> dt.datetime:
+def parse_instant(value: object, *, default_tz: dt.tzinfo | str | None = None) -> dt.datetime:
     """Read ``value`` as an instant and return it as an aware datetime in UTC.
 
     Parameters
@@ -136,6 +136,8 @@ def parse_instant(value: object, *, default_tz: dt.tzinfo | None = None) -> dt.d
     moment = _coerce(value)
 
     if moment.tzinfo is None or moment.utcoffset() is None:
+        if isinstance(default_tz, str):
+            default_tz = parse_timezone(default_tz)
         if default_tz is None:
             raise NaiveDatetimeError(
                 f"{value!s} has no time zone; pass default_tz to say which zone it was "
