@@ -176,9 +176,10 @@ class Attendance:
 
     **Severity.** ``1 - (1 - s_streak) * (1 - s_rate)``, where ``s_streak = min(1, streak /
     (2 * streak_threshold))`` and ``s_rate = max(0, 1 - recent_rate / prior)`` is how far,
-    relatively, the recent shrunk rate falls below the segment's. Both parts rise with every
-    missed meeting (neither falls) and the combination rises with each part, so one more missed
-    meeting never lowers the severity, and a flagged account is at least 0.5.
+    relatively, the recent shrunk rate falls below the segment's. Neither part falls when the
+    account misses one more meeting (a later one, or a completed one turned into a miss) and
+    the combination rises with each part, so missing more never lowers the severity; a
+    flagged account is at least 0.5.
 
     The drop against the account's own baseline (``details["rate_drop"]``, baseline rate
     minus recent rate) and the change in meetings attended against the previous window of
