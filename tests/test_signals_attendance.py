@@ -526,6 +526,18 @@ def test_streaks_on_the_appointments_data(appointments: TouchpointLog) -> None:
     prior = frame.details["prior_rate"]
     assert np.all(np.abs(prior - 88_208 / 110_522) < 1e-3)
 
+    # Same-day appointments count one by one: 140 of the 325 flagged streaks span fewer than
+    # three appointment days (every appointment here has an outcome, so the streak is the
+    # last `streak` appointments of the patient).
+    view = appointments.as_of(as_of)
+    meeting = np.array([k.meeting for k in view.kinds])[view.kind]
+    short = 0
+    for a in np.flatnonzero(flagged):
+        rows = np.arange(view.offsets[a], view.offsets[a + 1])
+        rows = rows[meeting[rows]][-int(frame.details["streak"][a]) :]
+        short += len(set(view.occurred_at[rows].tolist())) < 3
+    assert short == 140
+
     # Checked by hand with `grep '^11474894783,' KaggleV2-May-2016.csv`: appointments
     # 5639761 and 5639762 on 2016-05-11 and 5723584 on 2016-06-03, all three No-show=Yes.
     # Two of the three misses are on one day: the signal counts appointments, not visits.
