@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -283,3 +285,39 @@ def test_scores_are_bounded_and_do_not_depend_on_the_batch(texts: list[str]) -> 
     alone = np.array([_score(t) for t in texts])
     np.testing.assert_array_equal(scores, alone)
     np.testing.assert_array_equal(MODEL.score(texts[::-1]), scores[::-1])
+
+
+# -- the optional VADER adapter ------------------------------------------------------------
+
+
+def test_the_core_never_imports_vader() -> None:
+    code = (
+        "import sys, touchpoint_signals, touchpoint_signals.tone, "
+        "touchpoint_signals.signals.tone, touchpoint_signals.tone_vader; "
+        "print(any(m.startswith('vaderSentiment') for m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_vader_scores_valence_not_collaboration() -> None:
+    pytest.importorskip("vaderSentiment")
+    from touchpoint_signals.tone_vader import VaderToneModel
+
+    vader = VaderToneModel()
+    texts = [
+        "Per my last email, please send the invoice.",
+        "This bug is terrible and our team is frustrated. Could we set up a call to work "
+        "through it together?",
+        "> quoted only",
+    ]
+    valence, collaboration = vader.score(texts), MODEL.score(texts)
+
+    assert isinstance(vader, ToneModel)
+    # the figures quoted in tone_vader's docstring and docs/signals/tone.md
+    np.testing.assert_allclose(valence[:2], [0.3182, -0.7579], atol=5e-4)
+    np.testing.assert_allclose(collaboration[:2], [-0.42, 0.96], atol=5e-3)
+    assert np.isnan(valence[2])
+    assert vader.score([]).shape == (0,)

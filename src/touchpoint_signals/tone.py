@@ -436,8 +436,8 @@ class LexiconToneModel:
     "we" +0.34. A text with no words scores NaN.
 
     Every distinct text is read once, and the phrase tables are built once per lexicon. On
-    one core, 10,000 tweets score in about 0.7 s and 10,000 mailing-list e-mails in about
-    5 s (figures in docs/signals/tone.md).
+    one core, 10,000 tweets score in about 0.6 s and 10,000 mailing-list e-mails in about
+    3.3 s (figures in docs/signals/tone.md).
 
     Known shortcomings: phrases are matched without reading the sentence, so negation
     ("not urgent") and irony count as written, "US" the country counts as "us", and the

@@ -149,10 +149,11 @@ class ToneShift:
     messages already pin a median (with 4 v 8 the smallest attainable one-sided p-value is
     1/495). ``min_effect=0.3``: with the built-in model one deadline phrase in an otherwise
     neutral message moves it by 0.6 and one "we" by 0.34, so 0.3 is about one strong cue per
-    typical message; it is also about half the interquartile range of single-message scores
-    in the shared mailing-list and Twitter data (docs/signals/tone.md), so a median move
-    that large is unlikely from message-to-message noise. ``severity_saturation=1.0``: a
-    fall from clearly collaborative (+0.5) to clearly transactional (-0.5) is as bad as the
+    typical message. It is about half the interquartile range of single-message scores on
+    the shared mailing list (0.63) and most of it on the Twitter threads (0.35)
+    (docs/signals/tone.md), so a median of several messages is unlikely to move that far
+    from message-to-message noise alone. ``severity_saturation=1.0``: a fall from clearly
+    collaborative (+0.5) to clearly transactional (-0.5) is as bad as the
     signal gets. ``LABEL_THRESHOLD=0.2`` only words the reason.
 
     Caveats. The test treats messages as independent, while one heated thread can supply
