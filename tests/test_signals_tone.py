@@ -363,7 +363,7 @@ def test_linux_uvc_devel_over_a_quarter_flags_one_user(uvc_log: TouchpointLog) -
 
 @pytest.mark.realdata
 def test_twitter_threads_are_too_short_for_the_default_windows(shared_data: Path) -> None:
-    # twcs_head5000: 95 % of customer tweets fall in the five days before 2017-11-01 and
+    # twcs_head5000: nine in ten customer tweets fall between 2017-10-30 and 2017-11-26 and
     # the busiest customer wrote 56 tweets; no account has 4 tweets in the last 30 days and
     # 8 in the 180 before, as of the last tweet. Every account is insufficient, none flagged;
     # 9 customers wrote nothing in the 210 days (their tweets date from 2011 to early 2017).
