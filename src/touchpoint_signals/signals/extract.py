@@ -1,0 +1,103 @@
+"""Run many extractors over one log at one instant: the built-in set, or your own.
+
+Extractors are plain objects that keep the :class:`~touchpoint_signals.signals.base.Extractor`
+protocol, so a team adds its own by passing it alongside the built-ins; nothing is registered
+process-wide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable
+
+from touchpoint_signals.errors import ConfigError, NaiveDatetimeError, ProtocolError
+from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.signals.attendance import Attendance
+from touchpoint_signals.signals.base import Extractor, SignalFrame
+from touchpoint_signals.signals.cadence import CadenceAdherence
+from touchpoint_signals.signals.fatigue import TouchpointFatigue
+from touchpoint_signals.signals.latency import CustomerReplyLatency, VendorResponseLatency
+from touchpoint_signals.signals.purpose import PurposeOutcome
+from touchpoint_signals.signals.tone import ToneShift
+
+__all__ = ["default_extractors", "extract_signals"]
+
+logger = logging.getLogger(__name__)
+
+
+def default_extractors() -> tuple[Extractor, ...]:
+    """One of each built-in extractor, with its documented default parameters."""
+    return (
+        Attendance(),
+        CustomerReplyLatency(),
+        VendorResponseLatency(),
+        ToneShift(),
+        CadenceAdherence(),
+        TouchpointFatigue(),
+        PurposeOutcome(),
+    )
+
+
+def _checked(extractors: Iterable[object]) -> list[Extractor]:
+    checked: list[Extractor] = []
+    seen: dict[str, int] = {}
+    for position, extractor in enumerate(extractors):
+        if not isinstance(extractor, Extractor):
+            raise ProtocolError(
+                f"extractor #{position} is a {type(extractor).__name__}, which lacks a name "
+                "and an extract(log, as_of) method"
+            )
+        name = extractor.name
+        if name in seen:
+            raise ConfigError(
+                f"extractors #{seen[name]} and #{position} are both named {name!r}; give one "
+                "of them another name (attrs.evolve(extractor, name=...))"
+            )
+        seen[name] = position
+        checked.append(extractor)
+    return checked
+
+
+def extract_signals(
+    log: TouchpointLog,
+    as_of: dt.datetime,
+    extractors: Iterable[object] | None = None,
+) -> dict[str, SignalFrame]:
+    """Every extractor's frame for ``log`` at ``as_of``, keyed by the extractor's name.
+
+    Parameters
+    ----------
+    log
+        The touchpoints of the accounts to read.
+    as_of
+        The instant the readings are for; an aware datetime. Each extractor sees only what
+        had occurred and been recorded by then.
+    extractors
+        The extractors to run, in order; :func:`default_extractors` when ``None``. Names
+        must be unique.
+    """
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise NaiveDatetimeError(f"as_of {as_of.isoformat()} has no time zone")
+    chosen = _checked(default_extractors() if extractors is None else extractors)
+
+    frames: dict[str, SignalFrame] = {}
+    for extractor in chosen:
+        start = time.perf_counter()
+        frame = extractor.extract(log, as_of)
+        if not isinstance(frame, SignalFrame):
+            raise ProtocolError(
+                f"extractor {extractor.name!r} ({type(extractor).__name__}) returned a "
+                f"{type(frame).__name__}, not a SignalFrame"
+            )
+        if len(frame) != log.n_accounts:
+            raise ProtocolError(
+                f"extractor {extractor.name!r} returned {len(frame)} accounts for a log of "
+                f"{log.n_accounts}"
+            )
+        frames[extractor.name] = frame
+        logger.debug(
+            "%s: %d accounts in %.3f s", extractor.name, len(frame), time.perf_counter() - start
+        )
+    return frames
