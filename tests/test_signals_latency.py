@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -51,7 +52,7 @@ def message(
 
 
 def weekly_thread(
-    account: str, contact: str, delays: list[dt.timedelta | None], prefix: str = ""
+    account: str, contact: str, delays: Sequence[dt.timedelta | None], prefix: str = ""
 ) -> list[Touchpoint]:
     """Hand-made fixture: each Monday 09:00 we write; the contact answers after ``delay``
     (``None``: never). Week i is START + 7i days."""
@@ -164,6 +165,55 @@ def test_vendor_response_latency() -> None:
     assert everything.extract(log, AS_OF).signal("acme").samples["baseline"] == 9
 
 
+def test_customer_reply_from_another_account_is_ignored() -> None:
+    # Hand-made: acme's contact ann answers our weekly message after 1 h in weeks 0-7; in
+    # weeks 8-11 ann is silent and bob, a user of account beta, answers our message to acme
+    # after 1 h (a list reader joining acme's thread). Bob's reply does not answer acme's
+    # message for acme, so acme reads exactly as in the silent-contact case: weeks 8-11
+    # censored at 20, 15, 10, 5 business days, capped to [10, 10, 10, 5], median 10 days
+    # = 864,000 s against 3600 s, ratio 240. Nor is it a latency of bob's: beta has no
+    # measured latency at all (0 v 0).
+    tps = weekly_thread("acme", "ann", [HOUR] * 8 + [None] * 4)
+    tps += [
+        message(f"b{i}", "beta", START + 7 * i * DAY + HOUR, "inbound", "bob", f"o{i}")
+        for i in range(8, 12)
+    ]
+    frame = CustomerReplyLatency(windows=WINDOWS).extract(
+        TouchpointLog.from_touchpoints(tps), START + 84 * DAY
+    )
+    acme = frame.signal("acme")
+    assert acme.samples == {"recent": 4, "baseline": 8, "censored": 4}
+    assert acme.value == pytest.approx(240.0)
+    assert acme.details["drifted"] == 1.0
+    assert not {f"b{i}" for i in range(8, 12)} & set(acme.evidence)
+    beta = frame.signal("beta")
+    assert beta.status is SignalStatus.INSUFFICIENT_DATA
+    assert beta.samples == {"recent": 0, "baseline": 0, "censored": 0}
+    assert beta.evidence == ()
+
+
+def test_vendor_answer_charged_to_another_account_is_ignored() -> None:
+    # Hand-made: acme raises a request each Monday 09:00; we answer within 2 h in weeks 0-7.
+    # In weeks 8-11 our 2-hour answers are charged to account beta (say a reply sent in
+    # beta's thread that links to acme's request): they do not answer acme's requests for
+    # acme. At day 84 those wait 20, 15, 10, 5 business days, capped to [10, 10, 10, 5]:
+    # median 10 days = 864,000 s against 7200 s, ratio 120, all 4 censored.
+    tps = []
+    for i in range(12):
+        asked = START + 7 * i * DAY
+        tps.append(message(f"q{i}", "acme", asked, "inbound", "ann", trigger="customer_raised"))
+        account = "acme" if i < 8 else "beta"
+        tps.append(message(f"a{i}", account, asked + 2 * HOUR, "outbound", "csm", f"q{i}"))
+    frame = VendorResponseLatency(windows=WINDOWS).extract(
+        TouchpointLog.from_touchpoints(tps), START + 84 * DAY
+    )
+    acme = frame.signal("acme")
+    assert acme.samples == {"recent": 4, "baseline": 8, "censored": 4}
+    assert acme.value == pytest.approx(120.0)
+    assert acme.details["drifted"] == 1.0
+    assert frame.signal("beta").samples == {"recent": 0, "baseline": 0, "censored": 0}
+
+
 def test_empty_account_and_protocol() -> None:
     log = TouchpointLog.from_touchpoints(weekly_thread("acme", "ann", [HOUR]))
     for extractor in (CustomerReplyLatency(), VendorResponseLatency()):
@@ -202,7 +252,7 @@ threads = st.lists(
     max_size=40,
 )
 SMALL = DriftWindows(recent_days=60, baseline_days=120, min_recent=2, min_baseline=3)
-EXTRACTORS = [
+EXTRACTORS: list[CustomerReplyLatency | VendorResponseLatency] = [
     CustomerReplyLatency(windows=SMALL),
     VendorResponseLatency(windows=SMALL),
 ]
