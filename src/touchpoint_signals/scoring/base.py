@@ -133,6 +133,8 @@ class HealthScore:
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON types only), in the form of the documented JSON Schema."""
         data = attrs.asdict(self, recurse=True, value_serializer=_plain)
+        for key in ("contributions", "reasons", "adjustments"):
+            data[key] = list(data[key])
         return data
 
     def to_json(self) -> str:

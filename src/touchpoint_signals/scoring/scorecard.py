@@ -1,0 +1,700 @@
+"""The scorecard: a weighted sum of signal severities, with segments and missing-data policies.
+
+A :class:`Scorecard` lists signals (extractor names) with weights, optionally in named groups.
+An account's score is ``100 * sum(effective_weight * (1 - severity))`` over its signals, where
+the effective weights add up to one. Each signal says what happens when an account has no
+reading for it (:attr:`SignalWeight.missing`):
+
+``"exclude"``
+    leave the signal out and share its weight among the signals that had data
+    (renormalise); the coverage reports how much weight was left out.
+``"neutral"``
+    count the signal at :attr:`SignalWeight.neutral_severity` (a prior, 0.5 by default).
+``"worst"``
+    count the signal at severity 1: no news is bad news.
+``"fail"``
+    raise :class:`~touchpoint_signals.errors.DataError` naming the account and the signal.
+
+Coverage is the share of the account's configured weight whose signals had data, whatever the
+policy did with the rest. Below :attr:`Scorecard.min_coverage` the band is
+``insufficient_data`` while the score, computed from what data there is, is still reported; an
+account with no data at all (coverage 0) has no score and the band ``insufficient_data``, so
+it is never green whatever the policies impute.
+
+Segments (``Account.segment.name`` of the account record, when there is one) may override
+weights and band thresholds (:class:`SegmentOverride`). Accounts without a record, or whose
+segment has no override, use the scorecard's own weights and thresholds.
+
+Scores and points are kept at two decimals. The points of the contributions are whole
+hundredths of a point (centi-points) that add up exactly to the score: the exact shares are
+rounded by the largest-remainder method, so ``round(sum(points), 2) == score`` for every
+account. The band is read from that rounded score.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import types
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from touchpoint_signals.errors import ConfigError, DataError
+from touchpoint_signals.scoring.base import (
+    Band,
+    Contribution,
+    HealthScore,
+    Scores,
+    SignalSet,
+    config_hash,
+)
+
+__all__ = [
+    "MISSING_POLICIES",
+    "BandThresholds",
+    "Scorecard",
+    "SegmentOverride",
+    "SignalWeight",
+    "default_scorecard",
+    "points_by_group",
+]
+
+logger = logging.getLogger(__name__)
+
+MissingPolicy = Literal["exclude", "neutral", "worst", "fail"]
+
+#: The missing-data policies a signal may have, in the order they are documented.
+MISSING_POLICIES: tuple[MissingPolicy, ...] = ("exclude", "neutral", "worst", "fail")
+
+#: ``Contribution.handling`` values: the signal had data, was left out and its weight shared
+#: among the others, was imputed at the neutral prior or at the worst severity, or has weight
+#: zero in the account's segment.
+OBSERVED, EXCLUDED, NEUTRAL, WORST, UNWEIGHTED = (
+    "observed",
+    "excluded",
+    "neutral",
+    "worst",
+    "unweighted",
+)
+
+#: Scores are kept in hundredths of a point: 100 points are 10 000 centi-points.
+_CENTI = 100
+_FULL = 100 * _CENTI
+
+
+def _finite(value: object) -> bool:
+    return (
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    )
+
+
+def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must be a non-empty string, "
+            f"got {value!r}"
+        )
+
+
+def _check_positive(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not _finite(value) or float(value) <= 0.0:  # type: ignore[arg-type]
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must be a finite number > 0, "
+            f"got {value!r}"
+        )
+
+
+def _check_unit(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not _finite(value) or not 0.0 <= float(value) <= 1.0:  # type: ignore[arg-type]
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must lie in [0, 1], got {value!r}"
+        )
+
+
+def _check_score(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not _finite(value) or not 0.0 <= float(value) <= 100.0:  # type: ignore[arg-type]
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must lie in [0, 100], got {value!r}"
+        )
+
+
+def _check_group(
+    instance: object, attribute: attrs.Attribute[str | None], value: object
+) -> None:
+    if value is not None:
+        _check_name(instance, attribute, value)  # type: ignore[arg-type]
+
+
+def _check_policy(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in MISSING_POLICIES:
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must be one of "
+            f"{', '.join(MISSING_POLICIES)}, got {value!r}"
+        )
+
+
+@attrs.frozen
+class SignalWeight:
+    """One signal of a scorecard: its weight, its group and what to do when it is missing.
+
+    Parameters
+    ----------
+    signal
+        The extractor name of the signal (a key of :attr:`SignalSet.frames`).
+    weight
+        The signal's weight, > 0. Weights are relative: only their ratios matter.
+    group
+        An optional group name (``"engagement"``, ``"service"``...), carried by the
+        signal's contribution so that points can be summed per group
+        (:func:`points_by_group`).
+    missing
+        The missing-data policy: ``"exclude"`` (renormalise), ``"neutral"``, ``"worst"`` or
+        ``"fail"``; see the module docstring.
+    neutral_severity
+        The severity counted for a missing reading under the ``"neutral"`` policy, in
+        [0, 1]; ignored by the other policies.
+
+    Examples
+    --------
+    >>> SignalWeight("attendance", 20.0, group="engagement", missing="neutral")
+    SignalWeight(signal='attendance', weight=20.0, group='engagement', missing='neutral', neutral_severity=0.5)
+    """  # noqa: E501
+
+    signal: str = attrs.field(validator=_check_name)
+    weight: float = attrs.field(validator=_check_positive)
+    group: str | None = attrs.field(default=None, validator=_check_group)
+    missing: MissingPolicy = attrs.field(default="exclude", validator=_check_policy)
+    neutral_severity: float = attrs.field(default=0.5, validator=_check_unit)
+
+    def config(self) -> dict[str, Any]:
+        """Plain data."""
+        return {
+            "signal": self.signal,
+            "weight": float(self.weight),
+            "group": self.group,
+            "missing": self.missing,
+            "neutral_severity": float(self.neutral_severity),
+        }
+
+
+@attrs.frozen
+class BandThresholds:
+    """Where the bands start: green at ``green_min`` and above, yellow at ``yellow_min``.
+
+    Scores below ``yellow_min`` are red. Both lie in [0, 100] with
+    ``yellow_min <= green_min``.
+
+    Examples
+    --------
+    >>> thresholds = BandThresholds(green_min=75.0, yellow_min=50.0)
+    >>> [thresholds.band(s).value for s in (75.0, 74.99, 50.0, 49.99)]
+    ['green', 'yellow', 'yellow', 'red']
+    """
+
+    green_min: float = attrs.field(default=70.0, validator=_check_score)
+    yellow_min: float = attrs.field(default=40.0, validator=_check_score)
+
+    def __attrs_post_init__(self) -> None:
+        if self.yellow_min > self.green_min:
+            raise ConfigError(
+                f"BandThresholds.yellow_min ({self.yellow_min}) must not exceed green_min "
+                f"({self.green_min})"
+            )
+
+    def band(self, score: float) -> Band:
+        """The band of ``score``."""
+        if score >= self.green_min:
+            return Band.GREEN
+        if score >= self.yellow_min:
+            return Band.YELLOW
+        return Band.RED
+
+    def config(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"green_min": float(self.green_min), "yellow_min": float(self.yellow_min)}
+
+
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping, got {type(value).__name__} {value!r}")
+    return types.MappingProxyType(dict(value))
+
+
+def _check_override_weights(
+    instance: SegmentOverride, attribute: attrs.Attribute[Mapping[str, float]], value: object
+) -> None:
+    assert isinstance(value, Mapping)
+    for signal, weight in value.items():
+        if not isinstance(signal, str) or not signal.strip():
+            raise ConfigError(
+                f"SegmentOverride.weights: signal names must be non-empty strings, "
+                f"got {signal!r}"
+            )
+        if not _finite(weight) or weight < 0:
+            raise ConfigError(
+                f"SegmentOverride.weights[{signal!r}] must be a finite number >= 0 "
+                f"(0 leaves the signal out of the segment), got {weight!r}"
+            )
+
+
+@attrs.frozen
+class SegmentOverride:
+    """Weights and band thresholds of one segment, where they differ from the scorecard's.
+
+    ``weights`` maps signal names to weights for accounts of the segment; a signal not
+    listed keeps the scorecard's weight, and a weight of 0 leaves the signal out of the
+    segment altogether (it neither counts nor lowers coverage). ``thresholds``, when given,
+    replace the scorecard's band thresholds for the segment.
+
+    Examples
+    --------
+    >>> tech = SegmentOverride({"attendance": 0.0}, BandThresholds(60.0, 30.0))
+    >>> dict(tech.weights), tech.thresholds.green_min
+    ({'attendance': 0.0}, 60.0)
+    """
+
+    weights: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_frozen_mapping, validator=_check_override_weights
+    )
+    thresholds: BandThresholds | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(BandThresholds)),
+    )
+
+    def config(self) -> dict[str, Any]:
+        """Plain data."""
+        return {
+            "weights": {k: float(v) for k, v in sorted(self.weights.items())},
+            "thresholds": None if self.thresholds is None else self.thresholds.config(),
+        }
+
+
+def _to_signals(value: Sequence[SignalWeight]) -> tuple[SignalWeight, ...]:
+    return tuple(value)
+
+
+def _check_signals(
+    instance: Scorecard, attribute: attrs.Attribute[tuple[SignalWeight, ...]], value: object
+) -> None:
+    assert isinstance(value, tuple)
+    if not value:
+        raise ConfigError("Scorecard.signals must list at least one SignalWeight")
+    seen: set[str] = set()
+    for position, item in enumerate(value):
+        if not isinstance(item, SignalWeight):
+            raise ConfigError(
+                f"Scorecard.signals[{position}] must be a SignalWeight, got "
+                f"{type(item).__name__} {item!r}"
+            )
+        if item.signal in seen:
+            raise ConfigError(
+                f"Scorecard.signals[{position}]: signal {item.signal!r} is listed twice"
+            )
+        seen.add(item.signal)
+
+
+def _check_segments(
+    instance: Scorecard,
+    attribute: attrs.Attribute[Mapping[str, SegmentOverride]],
+    value: object,
+) -> None:
+    assert isinstance(value, Mapping)
+    known = {s.signal for s in instance.signals}
+    for segment, override in value.items():
+        if not isinstance(segment, str) or not segment.strip():
+            raise ConfigError(
+                f"Scorecard.segments: segment names must be non-empty strings, got {segment!r}"
+            )
+        if not isinstance(override, SegmentOverride):
+            raise ConfigError(
+                f"Scorecard.segments[{segment!r}] must be a SegmentOverride, got "
+                f"{type(override).__name__} {override!r}"
+            )
+        unknown = sorted(set(override.weights) - known)
+        if unknown:
+            raise ConfigError(
+                f"Scorecard.segments[{segment!r}].weights names signals the scorecard does "
+                f"not list: {', '.join(unknown)} (it lists {', '.join(sorted(known))})"
+            )
+        total = sum(override.weights.get(s.signal, s.weight) for s in instance.signals)
+        if total <= 0:
+            raise ConfigError(
+                f"Scorecard.segments[{segment!r}].weights leave every signal at weight 0"
+            )
+
+
+def _check_top_reasons(
+    instance: Scorecard, attribute: attrs.Attribute[int], value: object
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"Scorecard.top_reasons must be an integer >= 1, got {value!r}")
+
+
+@attrs.frozen
+class Scorecard:
+    """A weighted sum of signal severities, with segment overrides and missing-data policies.
+
+    Parameters
+    ----------
+    signals
+        The signals scored, each with its weight, group and missing-data policy; signal
+        names are unique.
+    name
+        The scorer's name, carried by every health score it makes.
+    thresholds
+        The band thresholds of accounts whose segment has none of its own.
+    segments
+        Overrides by segment name (the ``Account.segment.name`` of the account record).
+    min_coverage
+        The share of weight that must have data for the account to get a band other than
+        ``insufficient_data``, in [0, 1]. Whatever its value, an account without any data
+        is ``insufficient_data``.
+    top_reasons
+        How many signals are quoted in the reasons, those that cost the most points first.
+
+    Notes
+    -----
+    For account ``a`` with signals ``i`` of (segment) weight ``w_i > 0`` and severity
+    ``s_i`` (imputed by the policy when missing), let ``D`` be the sum of the weights of the
+    signals that are not excluded. Then ``effective_weight_i = w_i / D`` and the exact score
+    is ``100 * sum(effective_weight_i * (1 - s_i))``. The shares
+    ``10000 * effective_weight_i * (1 - s_i)`` are rounded to whole centi-points by the
+    largest-remainder (Hamilton) method so that they add up to the total rounded to a whole
+    centi-point; ties go to the signal listed first. Points and score are those centi-points
+    divided by 100. Coverage is ``sum(w_i for signals with data) / sum(w_i)``.
+
+    A signal the signal set does not hold at all is a configuration error (the extractor was
+    not run), not missing data: :meth:`score` raises
+    :class:`~touchpoint_signals.errors.UnknownNameError` listing the signals present.
+
+    Examples
+    --------
+    >>> card = Scorecard(
+    ...     (SignalWeight("attendance", 3.0), SignalWeight("tone_shift", 1.0)),
+    ...     min_coverage=0.6,
+    ... )
+    >>> card.config()["signals"][0]
+    {'signal': 'attendance', 'weight': 3.0, 'group': None, 'missing': 'exclude', 'neutral_severity': 0.5}
+    """  # noqa: E501
+
+    signals: tuple[SignalWeight, ...] = attrs.field(
+        converter=_to_signals, validator=_check_signals
+    )
+    name: str = attrs.field(default="scorecard", validator=_check_name)
+    thresholds: BandThresholds = attrs.field(
+        factory=BandThresholds, validator=attrs.validators.instance_of(BandThresholds)
+    )
+    segments: Mapping[str, SegmentOverride] = attrs.field(
+        factory=dict, converter=_frozen_mapping, validator=_check_segments
+    )
+    min_coverage: float = attrs.field(default=0.5, validator=_check_unit)
+    top_reasons: int = attrs.field(default=3, validator=_check_top_reasons)
+
+    def config(self) -> dict[str, Any]:
+        """The configuration as plain JSON-able data (what :func:`config_hash` hashes)."""
+        return {
+            "kind": "scorecard",
+            "name": self.name,
+            "signals": [s.config() for s in self.signals],
+            "thresholds": self.thresholds.config(),
+            "segments": {k: v.config() for k, v in sorted(self.segments.items())},
+            "min_coverage": float(self.min_coverage),
+            "top_reasons": int(self.top_reasons),
+        }
+
+    def weights_for(self, segment: str | None) -> tuple[float, ...]:
+        """The weight of each signal, in order, for accounts of ``segment``."""
+        override = self.segments.get(segment) if segment is not None else None
+        if override is None:
+            return tuple(float(s.weight) for s in self.signals)
+        return tuple(float(override.weights.get(s.signal, s.weight)) for s in self.signals)
+
+    def thresholds_for(self, segment: str | None) -> BandThresholds:
+        """The band thresholds for accounts of ``segment``."""
+        override = self.segments.get(segment) if segment is not None else None
+        if override is None or override.thresholds is None:
+            return self.thresholds
+        return override.thresholds
+
+    def score(self, signals: SignalSet, prior: Scores | None = None) -> Scores:
+        """Health scores for every account of ``signals``, in order; ``prior`` is ignored.
+
+        Raises
+        ------
+        UnknownNameError
+            When a signal of the scorecard is not in ``signals``.
+        DataError
+            When an account lacks a signal whose policy is ``"fail"``.
+        """
+        n, k = len(signals), len(self.signals)
+        frames = [signals.frame(s.signal) for s in self.signals]
+        segments = [None if acc is None else acc.segment.name for acc in signals.accounts]
+
+        weights = np.empty((n, k), dtype=np.float64)
+        for segment in set(segments):
+            rows = [a for a in range(n) if segments[a] == segment]
+            weights[rows] = self.weights_for(segment)
+        severity = np.empty((n, k), dtype=np.float64)
+        has_data = np.empty((n, k), dtype=bool)
+        for i, frame in enumerate(frames):
+            severity[:, i] = frame.severity
+            has_data[:, i] = frame.sufficient
+
+        self._fail_on_missing(signals, frames, weights, has_data)
+        numbers = _compute(self.signals, weights, severity, has_data)
+
+        hash_ = config_hash(self.config())
+        items = tuple(
+            self._health_score(signals, frames, a, segments[a], numbers, hash_)
+            for a in range(n)
+        )
+        logger.debug("%s scored %d accounts on %d signals", self.name, n, k)
+        return Scores(items)
+
+    def _fail_on_missing(
+        self,
+        signals: SignalSet,
+        frames: Sequence[Any],
+        weights: npt.NDArray[np.float64],
+        has_data: npt.NDArray[np.bool_],
+    ) -> None:
+        for i, item in enumerate(self.signals):
+            if item.missing != "fail":
+                continue
+            missing = np.flatnonzero(~has_data[:, i] & (weights[:, i] > 0))
+            if missing.size:
+                a = int(missing[0])
+                raise DataError(
+                    f"account {str(signals.account_ids[a])!r} has no reading of signal "
+                    f"{item.signal!r}, whose missing-data policy is 'fail' "
+                    f"({frames[i].reasons[a]}); {missing.size} account(s) in all"
+                )
+
+    def _health_score(
+        self,
+        signals: SignalSet,
+        frames: Sequence[Any],
+        a: int,
+        segment: str | None,
+        numbers: _Numbers,
+        hash_: str,
+    ) -> HealthScore:
+        coverage = float(numbers.coverage[a])
+        total = int(numbers.total[a])
+        scored = bool(numbers.scored[a])
+        score = total / _CENTI if scored else None
+
+        if score is None or coverage < self.min_coverage:
+            band = Band.INSUFFICIENT_DATA
+        else:
+            band = self.thresholds_for(segment).band(score)
+
+        contributions = tuple(
+            Contribution(
+                signal=item.signal,
+                points=int(numbers.centi[a, i]) / _CENTI,
+                weight=float(numbers.weights[a, i]),
+                effective_weight=float(numbers.effective[a, i]),
+                severity=_optional(numbers.severity[a, i]),
+                handling=str(numbers.handling[a, i]),
+                reason=frames[i].reasons[a],
+                group=item.group,
+            )
+            for i, item in enumerate(self.signals)
+        )
+        reasons = self._reasons(contributions, numbers.cost[a], coverage, score)
+        return HealthScore(
+            account_id=str(signals.account_ids[a]),
+            as_of=signals.as_of,
+            score=score,
+            band=band,
+            coverage=coverage,
+            contributions=contributions,
+            reasons=reasons,
+            scorer=self.name,
+            config_hash=hash_,
+            segment=segment,
+        )
+
+    def _reasons(
+        self,
+        contributions: Sequence[Contribution],
+        cost: npt.NDArray[np.float64],
+        coverage: float,
+        score: float | None,
+    ) -> tuple[str, ...]:
+        reasons: list[str] = []
+        missing = [c for c in contributions if c.handling != OBSERVED and c.weight > 0]
+        if score is None:
+            reasons.append(
+                "no signal had data: " + "; ".join(f"{c.signal}: {c.reason}" for c in missing)
+            )
+            return tuple(reasons)
+        if coverage < self.min_coverage:
+            reasons.append(
+                f"insufficient data: only {coverage:.0%} of the weight had data (at least "
+                f"{self.min_coverage:.0%} needed); no reading of "
+                + ", ".join(c.signal for c in missing)
+            )
+
+        order = sorted(range(len(contributions)), key=lambda i: (-cost[i], i))
+        for i in order[: self.top_reasons]:
+            if cost[i] <= 0:
+                break
+            c = contributions[i]
+            lost = f"cost {cost[i]:.2f} points"
+            if c.handling == OBSERVED:
+                reasons.append(f"{_label(c.signal)} {lost}: {c.reason}")
+            else:
+                reasons.append(
+                    f"{_label(c.signal)} {lost} (no reading, counted as {c.handling}): "
+                    f"{c.reason}"
+                )
+        if not reasons:
+            read = sum(c.handling == OBSERVED for c in contributions)
+            reasons.append(f"no signal cost points: all {read} signals read are healthy")
+        return tuple(reasons)
+
+
+def _label(signal: str) -> str:
+    return signal.replace("_", " ")
+
+
+def _optional(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+@attrs.frozen(eq=False)
+class _Numbers:
+    """The arithmetic of a scorecard over all accounts, as (accounts x signals) arrays."""
+
+    weights: npt.NDArray[np.float64]
+    severity: npt.NDArray[np.float64]
+    handling: npt.NDArray[np.str_]
+    effective: npt.NDArray[np.float64]
+    centi: npt.NDArray[np.int64]
+    cost: npt.NDArray[np.float64]
+    total: npt.NDArray[np.int64]
+    coverage: npt.NDArray[np.float64]
+    scored: npt.NDArray[np.bool_]
+
+
+def _row_sum(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Sum each row left to right, so that a row's sum never depends on the other rows."""
+    total = np.zeros(values.shape[0], dtype=np.float64)
+    for column in range(values.shape[1]):
+        total = total + values[:, column]
+    return total
+
+
+def _compute(
+    items: Sequence[SignalWeight],
+    weights: npt.NDArray[np.float64],
+    observed: npt.NDArray[np.float64],
+    has_data: npt.NDArray[np.bool_],
+) -> _Numbers:
+    n, k = weights.shape
+    policy = np.array([s.missing for s in items], dtype=object).reshape(1, k)
+    neutral = np.array([s.neutral_severity for s in items], dtype=np.float64).reshape(1, k)
+    weighted = weights > 0
+    missing = weighted & ~has_data
+
+    handling = np.full((n, k), OBSERVED, dtype="<U10")
+    handling[missing & (policy == "exclude")] = EXCLUDED
+    handling[missing & (policy == "neutral")] = NEUTRAL
+    handling[missing & (policy == "worst")] = WORST
+    handling[~weighted] = UNWEIGHTED
+
+    severity = np.where(has_data, observed, np.nan)
+    severity = np.where(handling == NEUTRAL, np.broadcast_to(neutral, (n, k)), severity)
+    severity = np.where(handling == WORST, 1.0, severity)
+    counted = (handling == OBSERVED) | (handling == NEUTRAL) | (handling == WORST)
+    counted &= weighted
+
+    configured = _row_sum(np.where(weighted, weights, 0.0))
+    coverage = _row_sum(np.where(weighted & has_data, weights, 0.0)) / configured
+    coverage = np.clip(coverage, 0.0, 1.0)
+    denominator = _row_sum(np.where(counted, weights, 0.0))
+    scored = (denominator > 0) & (coverage > 0)
+
+    safe = np.where(scored, denominator, 1.0).reshape(n, 1)
+    effective = np.where(counted & scored.reshape(n, 1), weights / safe, 0.0)
+    health = np.where(counted, 1.0 - np.nan_to_num(severity), 0.0)
+    exact = _FULL * effective * health
+    cost = 100.0 * effective * np.where(counted, np.nan_to_num(severity), 0.0)
+
+    centi, total = _largest_remainder(exact)
+    return _Numbers(
+        weights=weights,
+        severity=np.where(counted | has_data, severity, np.nan),
+        handling=handling,
+        effective=effective,
+        centi=centi,
+        cost=cost,
+        total=total,
+        coverage=coverage,
+        scored=scored,
+    )
+
+
+def _largest_remainder(
+    exact: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Round each row of ``exact`` to integers that add up to the row's rounded sum.
+
+    Every entry is first rounded down; the shortfall is given, one each, to the entries with
+    the largest fractional parts (the first listed wins a tie).
+    """
+    n, k = exact.shape
+    exact = np.clip(exact, 0.0, float(_FULL))
+    total = np.clip(np.floor(_row_sum(exact) + 0.5), 0, _FULL).astype(np.int64)
+    floors = np.floor(exact)
+    shortfall = total - floors.sum(axis=1).astype(np.int64)
+
+    order = np.argsort(-(exact - floors), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(k).reshape(1, k).repeat(n, axis=0), axis=1)
+    centi = floors.astype(np.int64) + (rank < shortfall.reshape(n, 1))
+    return centi, total
+
+
+def points_by_group(score: HealthScore) -> dict[str | None, float]:
+    """The points of ``score`` summed per signal group (``None`` for ungrouped signals).
+
+    The sums are exact at two decimals: they add up to the score.
+    """
+    centi: dict[str | None, int] = {}
+    for c in score.contributions:
+        centi[c.group] = centi.get(c.group, 0) + round(c.points * _CENTI)
+    return {group: value / _CENTI for group, value in centi.items()}
+
+
+def default_scorecard() -> Scorecard:
+    """Weights for the seven built-in signals; see ``docs/scoring/scorecard.md`` for why.
+
+    Examples
+    --------
+    >>> card = default_scorecard()
+    >>> [(s.signal, s.weight) for s in card.signals]  # doctest: +NORMALIZE_WHITESPACE
+    [('attendance', 20.0), ('customer_reply_latency', 20.0), ('tone_shift', 15.0),
+     ('purpose_outcome', 15.0), ('vendor_response_latency', 10.0), ('cadence', 10.0),
+     ('fatigue', 10.0)]
+    """
+    return Scorecard(
+        signals=(
+            SignalWeight("attendance", 20.0, group="engagement"),
+            SignalWeight("customer_reply_latency", 20.0, group="engagement"),
+            SignalWeight("tone_shift", 15.0, group="sentiment"),
+            SignalWeight("purpose_outcome", 15.0, group="outcomes"),
+            SignalWeight("vendor_response_latency", 10.0, group="service"),
+            SignalWeight("cadence", 10.0, group="service"),
+            SignalWeight("fatigue", 10.0, group="service"),
+        ),
+        thresholds=BandThresholds(green_min=70.0, yellow_min=40.0),
+        min_coverage=0.5,
+        top_reasons=3,
+    )
