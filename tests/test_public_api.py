@@ -14,6 +14,7 @@ EXPECTED = [
     "HIGH_TOUCH",
     "MID_TOUCH",
     "TECH_TOUCH",
+    "TONE_WINDOWS",
     "Account",
     "Attendance",
     "BusinessCalendar",

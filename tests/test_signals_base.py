@@ -97,3 +97,23 @@ def test_any_object_with_name_and_extract_is_an_extractor() -> None:
 
     assert isinstance(Constant(), Extractor)
     assert not isinstance(object(), Extractor)
+
+
+def test_evidence_must_be_one_flat_array_of_rows() -> None:
+    with pytest.raises(DataError, match="one flat array of log row numbers"):
+        _frame(evidence_rows=[[0, 1], [2]])
+
+
+def test_evidence_rows_must_be_rows_of_the_log() -> None:
+    with pytest.raises(DataError, match="evidence row 7 is not a row of the log, which has 3"):
+        _frame(evidence_rows=[0, 7])
+
+
+def test_a_reason_is_one_line() -> None:
+    with pytest.raises(DataError, match="a reason is one line"):
+        _frame(reasons=["missed\nagain", "fine"])
+
+
+def test_values_are_finite_or_missing() -> None:
+    with pytest.raises(DataError, match="value must be finite or NaN"):
+        _frame(value=[np.inf, 0.0])

@@ -125,3 +125,48 @@ def test_every_built_in_keeps_severity_in_bounds_and_explains_itself(
         assert ((frame.severity[ok] >= 0) & (frame.severity[ok] <= 1)).all()
         assert np.isnan(frame.severity[~ok]).all()
         assert all(reason.strip() for reason in frame.reasons)
+
+
+@attrs.frozen
+class _Misbehaving:
+    """A hand-made extractor that breaks one rule, chosen by ``fault``."""
+
+    fault: str
+    name: str = "misbehaving"
+
+    def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+        view = log if self.fault == "future_evidence" else log.as_of(as_of)
+        n = view.n_accounts
+        return SignalFrame.from_log_rows(
+            name="other" if self.fault == "name" else self.name,
+            unit="x",
+            as_of=as_of - dt.timedelta(days=1) if self.fault == "as_of" else as_of,
+            log=view,
+            value=np.zeros(n),
+            severity=np.zeros(n),
+            sufficient=np.ones(n, dtype=bool),
+            reasons=["fine"] * n,
+            samples={},
+            evidence_rows=np.arange(len(view)),
+        )
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("name", "returned a frame named 'other'"),
+        ("as_of", "returned a frame for 2026-05-02"),
+        ("future_evidence", r"cites touchpoints not known at .* as evidence: \['c3'\]"),
+    ],
+)
+def test_a_frame_must_answer_the_call_that_asked_for_it(fault: str, message: str) -> None:
+    as_of = dt.datetime(2026, 5, 3, 12, tzinfo=dt.UTC)
+
+    with pytest.raises(ProtocolError, match=message):
+        extract_signals(LOG, as_of, [_Misbehaving(fault)])
+
+
+@pytest.mark.parametrize("as_of", ["2024-12-31", dt.date(2024, 12, 31)])
+def test_as_of_must_be_a_datetime(as_of: object) -> None:
+    with pytest.raises(TypeError, match="as_of must be a timezone-aware datetime"):
+        extract_signals(LOG, as_of)  # type: ignore[arg-type]

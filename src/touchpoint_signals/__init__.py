@@ -50,6 +50,7 @@ from touchpoint_signals.model import (
     Trigger,
 )
 from touchpoint_signals.signals import (
+    TONE_WINDOWS,
     Attendance,
     CadenceAdherence,
     CustomerReplyLatency,
@@ -75,6 +76,7 @@ __all__ = [
     "HIGH_TOUCH",
     "MID_TOUCH",
     "TECH_TOUCH",
+    "TONE_WINDOWS",
     "Account",
     "Attendance",
     "BusinessCalendar",

@@ -136,6 +136,13 @@ class SignalFrame:
         blank = [str(self.account_ids[a]) for a in range(n) if not self.reasons[a].strip()]
         if blank:
             raise DataError(f"signal {self.name!r}: empty reason for accounts {blank[:5]}")
+        broken = [str(self.account_ids[a]) for a in range(n) if "\n" in self.reasons[a]]
+        if broken:
+            raise DataError(
+                f"signal {self.name!r}: a reason is one line; accounts {broken[:5]} have more"
+            )
+        if np.isinf(self.value).any():
+            raise DataError(f"signal {self.name!r}: value must be finite or NaN, not infinite")
 
     @classmethod
     def from_log_rows(
@@ -155,10 +162,32 @@ class SignalFrame:
     ) -> SignalFrame:
         """Assemble a frame for ``log``'s accounts; evidence is given as rows of ``log``.
 
-        ``severity`` is set to NaN wherever ``sufficient`` is false, so an extractor cannot
-        leak a number for an account it could not read.
+        Parameters
+        ----------
+        value, severity, sufficient, reasons
+            One entry per account of ``log``, in ``log.account_ids`` order. ``severity`` is
+            set to NaN wherever ``sufficient`` is false, so an extractor cannot leak a number
+            for an account it could not read.
+        samples, details
+            Named columns of one entry per account (sample sizes, further numbers).
+        evidence_rows
+            One flat array of row numbers of ``log`` (not one list per account): the rows
+            are grouped by their account here, and their ids become each account's evidence.
+            Pass the point-in-time view the extractor read (``log.as_of(as_of)``), so that
+            evidence never includes what was not yet known.
         """
-        rows = np.unique(np.asarray(evidence_rows, dtype=np.int64))
+        try:
+            rows = np.unique(np.asarray(evidence_rows, dtype=np.int64).reshape(-1))
+        except (TypeError, ValueError):
+            raise DataError(
+                f"signal {name!r}: evidence_rows must be one flat array of log row numbers, "
+                "not one list per account"
+            ) from None
+        if rows.size and (rows[0] < 0 or rows[-1] >= len(log)):
+            raise DataError(
+                f"signal {name!r}: evidence row {int(rows[0] if rows[0] < 0 else rows[-1])} "
+                f"is not a row of the log, which has {len(log)} rows"
+            )
         owners = log.account[rows]
         offsets = np.zeros(log.n_accounts + 1, dtype=np.int64)
         np.cumsum(np.bincount(owners, minlength=log.n_accounts), out=offsets[1:])

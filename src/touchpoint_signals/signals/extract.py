@@ -12,6 +12,8 @@ import logging
 import time
 from collections.abc import Iterable
 
+import numpy as np
+
 from touchpoint_signals.errors import ConfigError, NaiveDatetimeError, ProtocolError
 from touchpoint_signals.log import TouchpointLog
 from touchpoint_signals.signals.attendance import Attendance
@@ -60,6 +62,31 @@ def _checked(extractors: Iterable[object]) -> list[Extractor]:
     return checked
 
 
+def _check_frame(
+    extractor: Extractor, frame: SignalFrame, log: TouchpointLog, as_of: dt.datetime
+) -> None:
+    """The parts of the contract a frame cannot check alone: it answers this call."""
+    where = f"extractor {extractor.name!r} ({type(extractor).__name__})"
+    if frame.name != extractor.name:
+        raise ProtocolError(f"{where} returned a frame named {frame.name!r}")
+    if frame.as_of != as_of:
+        raise ProtocolError(f"{where} returned a frame for {frame.as_of}, not {as_of}")
+    if len(frame) != log.n_accounts or not np.array_equal(frame.account_ids, log.account_ids):
+        raise ProtocolError(
+            f"{where} returned {len(frame)} accounts for a log of {log.n_accounts}, or in "
+            "another order"
+        )
+
+    if frame.evidence_ids.size:
+        known = set(log.id[log.known_at(as_of)].tolist())
+        late = [i for i in frame.evidence_ids.tolist() if i not in known]
+        if late:
+            raise ProtocolError(
+                f"{where} cites touchpoints not known at {as_of.isoformat()} (or not in the "
+                f"log) as evidence: {late[:5]}"
+            )
+
+
 def extract_signals(
     log: TouchpointLog,
     as_of: dt.datetime,
@@ -78,6 +105,11 @@ def extract_signals(
         The extractors to run, in order; :func:`default_extractors` when ``None``. Names
         must be unique.
     """
+    if not isinstance(as_of, dt.datetime):
+        raise TypeError(
+            f"as_of must be a timezone-aware datetime, got {type(as_of).__name__} {as_of!r}; "
+            "for a day, use for example dt.datetime(2024, 12, 31, tzinfo=dt.UTC)"
+        )
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise NaiveDatetimeError(f"as_of {as_of.isoformat()} has no time zone")
     chosen = _checked(default_extractors() if extractors is None else extractors)
@@ -91,11 +123,7 @@ def extract_signals(
                 f"extractor {extractor.name!r} ({type(extractor).__name__}) returned a "
                 f"{type(frame).__name__}, not a SignalFrame"
             )
-        if len(frame) != log.n_accounts:
-            raise ProtocolError(
-                f"extractor {extractor.name!r} returned {len(frame)} accounts for a log of "
-                f"{log.n_accounts}"
-            )
+        _check_frame(extractor, frame, log, as_of)
         frames[extractor.name] = frame
         logger.debug(
             "%s: %d accounts in %.3f s", extractor.name, len(frame), time.perf_counter() - start
