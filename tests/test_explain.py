@@ -406,8 +406,8 @@ def test_cooling_refuses_bad_histories_and_parameters() -> None:
         green_but_cooling([_signal_set(_at(0), {"a": {"attendance": 0.1}})])
     with pytest.raises(ConfigError, match="only with a history of signal sets"):
         green_but_cooling(history, scorer=ReferenceScorer())
+    mixed_kinds: list[Any] = [history[0], _signal_set(_at(90), {"a": {"attendance": 0.1}})]
     with pytest.raises(ProtocolError, match="only Scores or only SignalSets"):
-        mixed_kinds: list[Any] = [history[0], _signal_set(_at(90), {"a": {"attendance": 0.1}})]
         green_but_cooling(mixed_kinds)
     with pytest.raises(ConfigError, match="min_readings"):
         green_but_cooling(history, min_readings=1)
