@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from touchpoint_signals.checks import SCORER_CHECKS, check_scorer
 from touchpoint_signals.errors import ConfigError, DataError, UnknownNameError
+from touchpoint_signals.ingest import load
+from touchpoint_signals.ingest.formats import make_adapter
 from touchpoint_signals.log import TouchpointLog
 from touchpoint_signals.model import Account, Touchpoint
 from touchpoint_signals.scoring.base import Band, HealthScore, Scorer, Scores, SignalSet
@@ -700,3 +704,87 @@ def test_end_to_end_on_a_hand_made_log() -> None:
     )
     assert acme.score == pytest.approx(exact, abs=0.005)
     assert acme.coverage == pytest.approx(sum(weights[n] for n in read) / 100.0)
+
+
+# --- conformance -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        default_scorecard(),
+        Scorecard(
+            (
+                SignalWeight("attendance", 1.0, missing="worst"),
+                SignalWeight("tone_shift", 2.0, missing="neutral", neutral_severity=0.0),
+                SignalWeight("cadence", 1.0, group="service"),
+            ),
+            segments={"high_touch": SegmentOverride({"cadence": 0.0}, BandThresholds(80, 50))},
+            min_coverage=0.0,
+        ),
+    ],
+    ids=["default", "imputing"],
+)
+def test_scorecards_pass_the_public_scorer_checks(card: Scorecard) -> None:
+    assert check_scorer(card) == SCORER_CHECKS
+
+
+# --- real data -------------------------------------------------------------------------------
+
+
+def _real_signals(shared_data: Path, path: str, fmt: str, as_of: dt.datetime) -> SignalSet:
+    log = load(make_adapter(fmt, {}).read(shared_data / path), mode="lenient").log
+    return SignalSet.from_log(log, as_of)
+
+
+@pytest.mark.realdata
+def test_default_scorecard_on_the_maven_crm(shared_data: Path) -> None:
+    signals = _real_signals(
+        shared_data, "maven_crm", "crm_pipeline", dt.datetime(2018, 1, 1, tzinfo=dt.UTC)
+    )
+
+    scores = default_scorecard().score(signals)
+    lowered = attrs.evolve(default_scorecard(), min_coverage=0.4).score(signals)
+
+    # The CRM pipeline gives attendance, fatigue and purpose_outcome for every account (20 +
+    # 10 + 10 of 100 weight) and nothing else: 0.4 < 0.5, so no account gets a band.
+    assert len(scores) == 85
+    assert {s.coverage for s in scores} == {0.4}
+    assert {s.band for s in scores} == {Band.INSUFFICIENT_DATA}
+    assert all(s.reasons[0].startswith("insufficient data: only 40%") for s in scores)
+    # With the minimum lowered to 0.4 every account is green; the lowest is Condax: attendance
+    # 20/40 * 100 = 50.00 (all 47 meetings attended), fatigue 10/40 at severity 1 (17 touches
+    # in 30 days, norm 8) = 0, purpose_outcome 25 * (1 - 0.1194) = 22.01 (20 of 67
+    # touchpoints lack an outcome): 72.01, its first reason the 25.00 points fatigue cost.
+    assert {s.band for s in lowered} == {Band.GREEN}
+    condax = lowered.riskiest_first()[-85]
+    assert (condax.account_id, condax.score) == ("Condax", 72.01)
+    assert [c.points for c in condax.contributions if c.handling == "observed"] == [
+        50.0,
+        0.0,
+        22.01,
+    ]
+    assert condax.reasons[0].startswith("fatigue cost 25.00 points: 17 touches in the 30 days")
+
+
+@pytest.mark.realdata
+def test_default_scorecard_on_ravenstack_segments(shared_data: Path) -> None:
+    signals = _real_signals(
+        shared_data, "ravenstack", "ravenstack", dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    )
+
+    scores = default_scorecard().score(signals)
+
+    # With the default extractors only service signals read these tickets: cadence and
+    # fatigue (10 + 10 of the 100 weight) for 488 accounts, one of them for 8, and also
+    # purpose_outcome for 4 (30). Every account is insufficient_data, which the default's
+    # minimum coverage of 0.5 (above the service group's 45) is meant to ensure.
+    assert len(scores) == 500
+    assert {s.band for s in scores} == {Band.INSUFFICIENT_DATA}
+    assert Counter(round(s.coverage, 2) for s in scores) == {0.2: 488, 0.1: 8, 0.3: 4}
+    assert Counter(s.segment for s in scores) == {
+        "mid_touch": 178,
+        "tech_touch": 168,
+        "high_touch": 154,
+    }
+    assert all(r.strip() for s in scores for r in s.reasons)
