@@ -775,7 +775,10 @@ def check_scorer(
     Notes
     -----
     A scorer that adjusts scores (raises :class:`~touchpoint_signals.errors.ProtocolError`
-    without a ``prior``) is given the scores of :class:`ReferenceScorer` as ``prior``.
+    without a ``prior``) is given the scores of :class:`ReferenceScorer` as ``prior``. Its
+    scores may carry ``config_hash({"adjusted": <prior's hash>, "by": <own hash>})`` instead
+    of its own hash, as the built-in rules and overrides do. The checks are described in
+    ``docs/scoring/conformance.md``.
 
     Examples
     --------
