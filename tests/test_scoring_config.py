@@ -11,7 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchpoint_signals.errors import ConfigError
-from touchpoint_signals.scoring.base import config_hash
+from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.model import Account, Touchpoint
+from touchpoint_signals.scoring.base import Band, SignalSet, config_hash
+from touchpoint_signals.scoring.compose import Sequence
 from touchpoint_signals.scoring.config import (
     ScorecardConfig,
     extractors_for,
@@ -394,7 +397,7 @@ _ONE = {"attendance": {"weight": 1}}
                 }
             },
             r"^scorecard\.signals\.attendance\.extractor\.params\.streak_threshold: "
-            r"Attendance\.streak_threshold must be an integer >= 1, got 0$",
+            r"Attendance\.streak_threshold must be .*got 0$",
         ),
         (
             {
@@ -495,3 +498,126 @@ def test_a_scorecard_that_is_not_a_table_is_refused() -> None:
         ConfigError, match=r"^scorecard: expected a table, got \['attendance'\]"
     ):
         load_scorecard(["attendance"])  # type: ignore[arg-type]
+
+
+# -- rules and overrides -------------------------------------------------------------------
+
+AS_OF = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+# Hand-made fixture: acme missed its last three check-ins; quiet has no touchpoints at all.
+LOG = TouchpointLog.from_touchpoints(
+    [
+        Touchpoint(f"c{i}", "acme", "check_in", f"2026-05-{i + 1:02d}T09:00Z", status)
+        for i, status in enumerate(["completed", "no_show", "cancelled", "no_show"])
+    ],
+    accounts=[Account("acme", "high_touch"), Account("quiet", "tech_touch")],
+)
+
+STREAK_RULE = {
+    "name": "missed_streak",
+    "signal": "attendance",
+    "field": "value",
+    "op": ">=",
+    "threshold": 3,
+    "action": "set_band",
+    "band": "red",
+    "reason": "{value:.0f} meetings in a row missed",
+}
+QUIET_OVERRIDE = {
+    "account_id": "quiet",
+    "author": "dana@example.com",
+    "reason": "known to be quiet",
+    "band": "green",
+    "expires_at": dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
+}
+
+
+def test_rules_and_overrides_follow_the_scorecard_in_a_sequence() -> None:
+    loaded = load_scorecard(
+        {
+            "name": "mini",
+            "signals": {"attendance": {"weight": 1}},
+            "rules": [STREAK_RULE],
+            "overrides": [QUIET_OVERRIDE],
+        }
+    )
+    signals = SignalSet.from_log(LOG, AS_OF, loaded.extractors)
+
+    plain = loaded.scorecard.score(signals).of("acme")
+    final = loaded.scorer.score(signals)
+
+    assert isinstance(loaded.scorer, Sequence)
+    assert [part.name for part in loaded.scorer.parts] == ["scorecard", "rules", "overrides"]
+    assert loaded.data["scorer"] == loaded.scorer.config()
+    acme = final.of("acme")
+    # The streak of 3 meets the rule (>= 3): set to red, the score left as it was.
+    assert (acme.band, acme.score) == (Band.RED, plain.score)
+    assert acme.reasons[0] == "rule missed_streak: 3 meetings in a row missed"
+    assert {h.scorer for h in final} == {"mini"}
+
+
+def test_without_rules_or_overrides_the_scorer_is_the_scorecard() -> None:
+    loaded = load_scorecard({"signals": _ONE, "rules": [], "overrides": []})
+
+    assert loaded.scorer is loaded.scorecard
+    assert loaded.data["scorer"] == loaded.scorecard.config()
+
+
+def test_the_example_has_the_streak_rule() -> None:
+    loaded = load_scorecard(EXAMPLE)
+
+    assert isinstance(loaded.scorer, Sequence)
+    rules = loaded.scorer.parts[1].scorer
+    assert [rule.name for rule in rules.rules] == ["missed_streak"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"rules": STREAK_RULE}, r"^scorecard\.rules: expected an array of tables"),
+        (
+            {"rules": [{**STREAK_RULE, "signal": "cadence"}]},
+            r"^scorecard\.rules\[0\]\.signal: unknown signal 'cadence', expected one of the "
+            r"scorecard's signals \(attendance\)$",
+        ),
+        (
+            {"rules": [STREAK_RULE, {**STREAK_RULE, "op": "=>"}]},
+            r"^scorecard\.rules\[1\]\.op: expected one of '>=', '>', '<=', '<', '==', "
+            r"got '=>'$",
+        ),
+        (
+            {"rules": [{k: v for k, v in STREAK_RULE.items() if k != "threshold"}]},
+            r"^scorecard\.rules\[0\]\.threshold: missing, expected a value for Rule$",
+        ),
+        (
+            {"rules": [{**STREAK_RULE, "colour": "red"}]},
+            r"^scorecard\.rules\[0\]\.colour: unknown option of Rule, expected one of name, ",
+        ),
+        (
+            {"rules": [{**STREAK_RULE, "threshold": "3"}]},
+            r"^scorecard\.rules\[0\]\.threshold: expected a number, got '3'$",
+        ),
+        ({"overrides": {}}, r"^scorecard\.overrides: expected an array of tables"),
+        (
+            {"overrides": [{**QUIET_OVERRIDE, "score": 120}]},
+            r"^scorecard\.overrides\[0\]\.score: .*score must lie in \[0, 100\], got 120",
+        ),
+        (
+            {"overrides": [{k: v for k, v in QUIET_OVERRIDE.items() if k != "author"}]},
+            r"^scorecard\.overrides\[0\]\.author: missing, expected a value for Override$",
+        ),
+        (
+            {"overrides": [{**QUIET_OVERRIDE, "band": "purple"}]},
+            r"^scorecard\.overrides\[0\]\.band: expected one of 'green', 'yellow', 'red'",
+        ),
+        (
+            {"overrides": [{**QUIET_OVERRIDE, "expires_at": dt.datetime(2026, 9, 1)}]},
+            r"^scorecard\.overrides\[0\]: .*expires_at must be an instant with a time zone",
+        ),
+    ],
+)
+def test_rule_and_override_errors_name_their_key_path(
+    extra: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_scorecard({"signals": _ONE, **extra})

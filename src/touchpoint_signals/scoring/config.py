@@ -67,8 +67,9 @@ from typing import Any
 import attrs
 
 from touchpoint_signals.errors import ConfigError, TouchpointSignalsError, UnknownNameError
-from touchpoint_signals.scoring.base import config_hash
-from touchpoint_signals.scoring.registry import extractor_names, make_extractor
+from touchpoint_signals.scoring.base import Scorer, config_hash
+from touchpoint_signals.scoring.compose import Sequence
+from touchpoint_signals.scoring.registry import extractor_names, make_extractor, make_scorer
 from touchpoint_signals.scoring.scorecard import (
     MISSING_POLICIES,
     BandThresholds,
@@ -96,6 +97,8 @@ _TOP_KEYS = (
     "thresholds",
     "signals",
     "segments",
+    "rules",
+    "overrides",
 )
 _SIGNAL_KEYS = ("weight", "group", "missing", "neutral_severity", "extractor")
 _THRESHOLD_KEYS = ("green_min", "yellow_min")
@@ -115,13 +118,18 @@ class ScorecardConfig:
         One configured extractor per signal of the scorecard, in its order, named after the
         signal: what to run to get the signals it scores.
     data
-        The whole configuration as canonical plain data: the scorecard's ``config()`` and,
-        per signal, the registered extractor name and its options.
+        The whole configuration as canonical plain data: the scorer's ``config()`` and, per
+        signal, the registered extractor name and its options.
+    scorer
+        What to score with: the scorecard itself, or, when the file has ``[[rules]]`` or
+        ``[[overrides]]``, a :class:`~touchpoint_signals.scoring.compose.Sequence` of the
+        scorecard, then the rules, then the overrides, named after the scorecard.
     """
 
     scorecard: Scorecard
     extractors: tuple[Extractor, ...]
     data: Mapping[str, Any]
+    scorer: Scorer
 
     @property
     def config_hash(self) -> str:
@@ -420,16 +428,53 @@ def _load(data: Mapping[str, Any], path: str, *, extractors: bool = True) -> Sco
             raise ConfigError(f"{path}.top_reasons: expected an integer >= 1, got {top!r}")
         settings["top_reasons"] = top
     scorecard: Scorecard = _built(path, Scorecard, **settings)
+    scorer = _with_adjusters(scorecard, data, signal_names, path)
 
     plain = {
-        "scorecard": scorecard.config(),
+        "scorer": scorer.config(),
         "extractors": {
             signal: {"name": registered, "params": _plain(params)}
             for signal, (registered, params) in specs.items()
         },
     }
     logger.debug("loaded scorecard %r: %d signals", scorecard.name, len(weights))
-    return ScorecardConfig(scorecard, built, plain)
+    return ScorecardConfig(scorecard, built, plain, scorer)
+
+
+def _with_adjusters(
+    scorecard: Scorecard, data: Mapping[str, Any], signals: tuple[str, ...], path: str
+) -> Scorer:
+    """The scorecard followed by the file's rules and overrides, if it has any."""
+    parts: list[tuple[str, Scorer]] = [("scorecard", scorecard)]
+
+    rules = data.get("rules", [])
+    if not isinstance(rules, list | tuple):
+        raise ConfigError(
+            f"{path}.rules: expected an array of tables ([[rules]]), got {rules!r}"
+        )
+    if rules:
+        built = make_scorer("rules", {"rules": rules}, path=path)
+        for index, rule in enumerate(built.rules):  # type: ignore[attr-defined]
+            if rule.signal not in signals:
+                raise ConfigError(
+                    f"{path}.rules[{index}].signal: unknown signal {rule.signal!r}, expected "
+                    f"one of the scorecard's signals ({', '.join(signals)})"
+                )
+        parts.append(("rules", built))
+
+    overrides = data.get("overrides", [])
+    if not isinstance(overrides, list | tuple):
+        raise ConfigError(
+            f"{path}.overrides: expected an array of tables ([[overrides]]), got {overrides!r}"
+        )
+    if overrides:
+        options = {"overrides": overrides, "thresholds": scorecard.thresholds}
+        parts.append(("overrides", make_scorer("overrides", options, path=path)))
+
+    if len(parts) == 1:
+        return scorecard
+    sequence: Scorer = _built(path, Sequence, parts=parts, name=scorecard.name)
+    return sequence
 
 
 def _plain(value: Any) -> Any:

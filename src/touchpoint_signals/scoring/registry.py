@@ -55,7 +55,7 @@ import logging
 import os
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -112,6 +112,8 @@ class _Builtin:
 
 _SCORERS: dict[str, _Builtin] = {
     "scorecard": _Builtin("touchpoint_signals.scoring.config:scorecard_from_mapping", True),
+    "rules": _Builtin("touchpoint_signals.scoring.rules:Rules"),
+    "overrides": _Builtin("touchpoint_signals.scoring.overrides:Overrides"),
 }
 
 _EXTRACTORS: dict[str, _Builtin] = {
@@ -135,17 +137,6 @@ _TONE_MODELS: dict[str, _Builtin] = {
         requires=("vaderSentiment", "vader"),
     ),
 }
-
-
-def _add_if_present(table: dict[str, _Builtin], name: str, target: str) -> None:
-    """Register a built-in whose module another part of the library may not ship yet."""
-    module = target.partition(":")[0]
-    if importlib.util.find_spec(module) is not None:
-        table[name] = _Builtin(target)
-
-
-_add_if_present(_SCORERS, "rules", "touchpoint_signals.scoring.rules:Rules")
-_add_if_present(_SCORERS, "overrides", "touchpoint_signals.scoring.overrides:Overrides")
 
 
 @attrs.frozen
@@ -364,21 +355,70 @@ def _make(kind: _Kind, name: str, options: Mapping[str, Any] | None, path: str |
         for key, value in given.items()
     }
 
-    return _call(factory, kwargs, where, f"the {name} {kind.word}")
+    return _call(factory, kwargs, where, f"the {name} {kind.word}", _required(factory))
 
 
-def _call(factory: Callable[..., Any], kwargs: dict[str, Any], where: str, what: str) -> Any:
-    """``factory(**kwargs)``; a failure is blamed on the one option that fails alone."""
+def _call(
+    factory: Callable[..., Any],
+    kwargs: dict[str, Any],
+    where: str,
+    what: str,
+    required: Sequence[str] = (),
+) -> Any:
+    """``factory(**kwargs)``; a failure is blamed on one option when the evidence is clear.
+
+    An option is blamed when it fails with only the required options beside it, or when it
+    is the only option whose removal lets the rest build. Otherwise (options that fail only
+    together) the message names the table.
+    """
+    for key in required:
+        if key not in kwargs:
+            raise ConfigError(f"{where}.{key}: missing, expected a value for {what}")
     try:
         return factory(**kwargs)
     except (TouchpointSignalsError, ValueError, TypeError) as exc:
         failure = exc
-    for key, value in kwargs.items():
-        try:
-            factory(**{key: value})
-        except (TouchpointSignalsError, ValueError, TypeError) as exc:
-            raise ConfigError(f"{where}.{key}: {_message(exc)}") from None
+    optional = [key for key in kwargs if key not in required]
+
+    base = {key: kwargs[key] for key in required}
+    if _builds(factory, base):
+        for key in optional:
+            try:
+                factory(**base, **{key: kwargs[key]})
+            except (TouchpointSignalsError, ValueError, TypeError) as exc:
+                raise ConfigError(f"{where}.{key}: {_message(exc)}") from None
+    culprits = [
+        key
+        for key in optional
+        if _builds(factory, {k: v for k, v in kwargs.items() if k != key})
+    ]
+    if len(culprits) == 1:
+        raise ConfigError(f"{where}.{culprits[0]}: {_message(failure)}") from None
     raise ConfigError(f"{where}: bad options for {what}: {_message(failure)}") from None
+
+
+def _builds(factory: Callable[..., Any], kwargs: dict[str, Any]) -> bool:
+    try:
+        factory(**kwargs)
+    except (TouchpointSignalsError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _required(factory: Any) -> list[str]:
+    """The options ``factory`` cannot be built without."""
+    if attrs.has(factory):
+        return [f.alias for f in attrs.fields(factory) if f.init and f.default is attrs.NOTHING]
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):
+        return []
+    return [
+        p.name
+        for p in signature.parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ]
 
 
 def _message(exc: BaseException) -> str:
@@ -547,7 +587,7 @@ def _attrs_table(value: Any, hint: type, default: Any, path: str) -> Any:
             return attrs.evolve(base, **options)
 
         return _call(factory, kwargs, path, hint.__name__)
-    return _call(hint, kwargs, path, hint.__name__)
+    return _call(hint, kwargs, path, hint.__name__, _required(hint))
 
 
 def _tone_model(value: Any, path: str) -> ToneModel:
