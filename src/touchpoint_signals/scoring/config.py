@@ -31,6 +31,22 @@ The file::
     thresholds = { green_min = 75, yellow_min = 45 }
     weights = { attendance = 4 }
 
+    [[rules]]                   # after the score; bands only ever move toward risk
+    name = "missed_streak"
+    signal = "attendance"
+    field = "value"
+    op = ">="
+    threshold = 3
+    action = "cap_band"
+    band = "yellow"
+
+    [[overrides]]               # a CSM's word, applied last, always with an expiry
+    account_id = "acme"
+    author = "dana@example.com"
+    reason = "renewal signed; signals lag"
+    band = "green"
+    expires_at = 2026-09-30T00:00:00Z
+
 A signal's key is its name in the scores. Its extractor is the one registered under that
 name unless ``extractor.name`` names another, which is then built under the signal's name, so
 one extractor can feed two signals with different options. The order of keys does not
@@ -38,7 +54,11 @@ matter: the signals of a ``[signals]`` table are kept sorted by name, so the sam
 written in another order has the same configuration hash. ``signals`` may also be an array of
 tables each with a ``signal`` key, in the order wanted; that is the form
 :meth:`~touchpoint_signals.scoring.scorecard.Scorecard.config` returns, so a scorecard's own
-configuration loads back into an equal scorecard with the same hash.
+configuration loads back into an equal scorecard with the same hash. With ``[[rules]]`` or
+``[[overrides]]`` (the fields of :class:`~touchpoint_signals.scoring.rules.Rule` and
+:class:`~touchpoint_signals.scoring.overrides.Override`), :attr:`ScorecardConfig.scorer` is a
+:class:`~touchpoint_signals.scoring.compose.Sequence` of the scorecard, the rules and the
+overrides. Rules may test only the scorecard's own signals.
 
 Examples
 --------
