@@ -757,7 +757,7 @@ def test_default_scorecard_on_the_maven_crm(shared_data: Path) -> None:
     # in 30 days, norm 8) = 0, purpose_outcome 25 * (1 - 0.1194) = 22.01 (20 of 67
     # touchpoints lack an outcome): 72.01, its first reason the 25.00 points fatigue cost.
     assert {s.band for s in lowered} == {Band.GREEN}
-    condax = lowered.riskiest_first()[-85]
+    condax = lowered.riskiest_first()[0]
     assert (condax.account_id, condax.score) == ("Condax", 72.01)
     assert [c.points for c in condax.contributions if c.handling == "observed"] == [
         50.0,
