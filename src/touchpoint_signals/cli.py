@@ -2,7 +2,8 @@
 
 ``validate`` reads a source in any supported format and prints what it holds (touchpoints per
 kind, status and account) and every record it rejected, so a data engineer can check an
-export before wiring it into a pipeline. Scoring arrives with the ``score`` command.
+export before wiring it into a pipeline. ``score`` computes every account's signals and
+health score and prints the riskiest accounts first with band, score, coverage and reasons.
 
 Exit status: 0 when every record was accepted, 1 when a lenient run rejected records or found
 reply links it could not resolve, 2 for a usage error or, in strict mode, the first bad
@@ -12,6 +13,7 @@ record.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -26,6 +28,12 @@ from touchpoint_signals.ingest.formats import FILE_FORMATS, adapter_names, make_
 from touchpoint_signals.ingest.loader import LoadResult, Mode, load, read_csv, read_jsonl
 from touchpoint_signals.ingest.mapping import MappingFile
 from touchpoint_signals.model import DEFAULT_CATALOG, Catalog
+from touchpoint_signals.report import scores_csv, scores_json, scores_table
+from touchpoint_signals.scoring.base import Scorer, SignalSet
+from touchpoint_signals.scoring.config import load_scorecard
+from touchpoint_signals.scoring.scorecard import default_scorecard
+from touchpoint_signals.signals.extract import default_extractors
+from touchpoint_signals.timeparse import from_epoch_us, parse_instant
 
 __all__ = ["main"]
 
@@ -51,34 +59,68 @@ def _parser() -> argparse.ArgumentParser:
         "rejected record with its source, row, field and reason.",
     )
     validate.add_argument("source", help="a file or folder of touchpoints")
-    validate.add_argument(
-        "--format",
-        dest="format_name",
-        metavar="NAME",
-        help=f"one of {', '.join(FILE_FORMATS)} or an adapter ({', '.join(adapter_names())}); "
-        "default: from the file's extension",
-    )
-    validate.add_argument("--accounts", metavar="FILE", help="accounts file (csv or jsonl)")
-    validate.add_argument(
-        "--mapping", metavar="FILE", help="TOML file of column names, spellings and options"
-    )
-    validate.add_argument("--catalog", metavar="FILE", help="TOML file of extra kinds/segments")
-    validate.add_argument(
-        "--lenient", action="store_true", help="load good records and report every bad one"
-    )
+    validate.add_argument("--format", dest="format_name", metavar="NAME", help=_FORMAT_HELP)
+    _input_options(validate)
     validate.add_argument(
         "--json", action="store_true", help="print the whole report as one JSON object"
     )
     validate.add_argument(
         "--top", type=_count, default=20, metavar="N", help="accounts to list (default 20)"
     )
-    validate.add_argument(
-        "--delimiter", default=",", metavar="CHAR", help="CSV field separator (default ',')"
+
+    score = commands.add_parser(
+        "score",
+        help="score every account and list the riskiest first, with band and reasons",
+        description="Read TOUCHPOINTS, compute the signals of every account as of --as-of, "
+        "score them with the scorecard, and print the riskiest accounts first.",
     )
-    validate.add_argument(
-        "--encoding", metavar="NAME", help="text encoding of csv or jsonl files (default UTF-8)"
+    score.add_argument("source", metavar="TOUCHPOINTS", help="a file or folder of touchpoints")
+    score.add_argument("--input-format", dest="format_name", metavar="NAME", help=_FORMAT_HELP)
+    _input_options(score)
+    score.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="the instant to score at (ISO 8601; a date means its start, UTC); default: "
+        "the latest touchpoint",
+    )
+    score.add_argument(
+        "--scorecard", metavar="FILE", help="TOML scorecard (default: the built-in one)"
+    )
+    score.add_argument(
+        "--format",
+        dest="output",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table (riskiest first, top reasons), json or csv (everything)",
+    )
+    score.add_argument(
+        "--top", type=_count, metavar="N", help="accounts to list in the table (default all)"
     )
     return parser
+
+
+_FORMAT_HELP = (
+    f"one of {', '.join(FILE_FORMATS)} or an adapter ({', '.join(adapter_names())}); "
+    "default: from the file's extension"
+)
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command that reads touchpoints shares."""
+    parser.add_argument("--accounts", metavar="FILE", help="accounts file (csv or jsonl)")
+    parser.add_argument(
+        "--mapping", metavar="FILE", help="TOML file of column names, spellings and options"
+    )
+    parser.add_argument("--catalog", metavar="FILE", help="TOML file of extra kinds/segments")
+    parser.add_argument(
+        "--lenient", action="store_true", help="load good records and report every bad one"
+    )
+    parser.add_argument(
+        "--delimiter", default=",", metavar="CHAR", help="CSV field separator (default ',')"
+    )
+    parser.add_argument(
+        "--encoding", metavar="NAME", help="text encoding of csv or jsonl files (default UTF-8)"
+    )
 
 
 def _count(text: str) -> int:
@@ -251,6 +293,42 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if problems else 0
 
 
+def _as_of(text: str | None, result: LoadResult) -> dt.datetime:
+    if text is not None:
+        return parse_instant(text, default_tz=dt.UTC)
+    if len(result.log) == 0:
+        raise TouchpointSignalsError("no touchpoints were loaded, so there is nothing to score")
+    return from_epoch_us(int(result.log.occurred_at.max()))
+
+
+def _score(args: argparse.Namespace, out: TextIO) -> int:
+    catalog = catalog_from_toml(args.catalog) if args.catalog else DEFAULT_CATALOG
+    scorer: Scorer
+    if args.scorecard is None:
+        scorer, extractors = default_scorecard(), default_extractors()
+    else:
+        loaded = load_scorecard(args.scorecard)
+        scorer, extractors = loaded.scorer, loaded.extractors
+    result = _read(args, catalog)
+    as_of = _as_of(args.as_of, result)
+
+    rejected = len(result.rejected)
+    if rejected:
+        logger.warning("%d records were rejected; run validate to list them", rejected)
+    signals = SignalSet.from_log(result.log, as_of, extractors)
+    scores = scorer.score(signals)
+
+    if args.output == "json":
+        out.write(scores_json(scores))
+    elif args.output == "csv":
+        scores_csv(scores, out)
+    else:
+        out.write(f"{len(scores)} accounts scored as of {as_of.isoformat()} by {scorer.name}")
+        out.write(f", riskiest first; {rejected} records rejected\n\n")
+        out.write(scores_table(scores, top=args.top))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     args = _parser().parse_args(argv)
@@ -261,6 +339,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args, out)
+        if args.command == "score":
+            return _score(args, out)
     except TouchpointSignalsError as exc:
         sys.stderr.write(f"touchpoint-signals: error: {exc}\n")
         return 2

@@ -57,8 +57,13 @@ class Band(enum.StrEnum):
 
     @property
     def risk(self) -> int:
-        """Order from riskiest (0) to healthiest; insufficient data sorts after red."""
-        return {Band.RED: 0, Band.INSUFFICIENT_DATA: 1, Band.YELLOW: 2, Band.GREEN: 3}[self]
+        """Order from riskiest (0) to healthiest.
+
+        Known risk comes first (red, then yellow), then unknown risk (insufficient data),
+        then green: a CS lead works the accounts the signals flag before the ones they cannot
+        read, and never mistakes a silent account for a healthy one.
+        """
+        return {Band.RED: 0, Band.YELLOW: 1, Band.INSUFFICIENT_DATA: 2, Band.GREEN: 3}[self]
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -237,7 +242,7 @@ class Scores:
         return iter(self.items)
 
     def riskiest_first(self) -> list[HealthScore]:
-        """Red, then insufficient data, yellow, green; lower scores first within a band."""
+        """Red, yellow, insufficient data, then green; lower scores first within a band."""
         return sorted(
             self.items,
             key=lambda s: (
