@@ -15,9 +15,10 @@ The contract every extractor keeps:
   worst), a status, the sample sizes used, the ids of the touchpoints that are its evidence,
   and a one-line reason a CSM can read.
 
-:func:`touchpoint_signals.signals.checks.check_extractor` (coming with the scorer work) will
-run these rules against any third-party extractor; :meth:`SignalFrame.__attrs_post_init__`
-already enforces the ones that can be seen in a single frame.
+:func:`touchpoint_signals.checks.check_extractor` runs these rules against any extractor, a
+third party's included; :class:`SignalFrame` enforces, when it is built, the ones that can be
+seen in a single frame, and :func:`~touchpoint_signals.signals.extract.extract_signals` those
+that need the call it answers (its name, its ``as_of``, evidence known by then).
 """
 
 from __future__ import annotations
