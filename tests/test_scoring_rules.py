@@ -219,7 +219,9 @@ def test_rules_need_a_prior() -> None:
 
 
 def test_a_prior_for_other_accounts_is_refused() -> None:
-    with pytest.raises(ValueError, match="prior of 1 health scores for 3 accounts"):
+    with pytest.raises(
+        ValueError, match="does not match the signal set: 1 health scores for 3 accounts"
+    ):
         Rules([STREAK]).score(_signals(IDS, ATTENDANCE), _prior(("acme", 1.0, "red")))
 
 

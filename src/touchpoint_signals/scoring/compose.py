@@ -99,10 +99,11 @@ def aligned(scorer: object, signals: SignalSet, prior: Scores) -> Scores:
         what = (
             f"{len(got)} health scores for {len(ids)} accounts"
             if len(got) != len(ids)
-            else "health scores in another account order"
+            else "health scores in another order than the accounts"
         )
         raise DataError(
-            f"{type(scorer).__name__} was given a prior of {what} than the signal set"
+            f"{type(scorer).__name__} was given a prior that does not match the signal set: "
+            f"{what}"
         )
     return prior
 
