@@ -6,6 +6,7 @@ The public names are re-exported here; implementation modules are named after wh
 """
 
 from touchpoint_signals.calendar import BusinessCalendar
+from touchpoint_signals.checks import ConformanceError, check_extractor, check_scorer
 from touchpoint_signals.errors import (
     ConfigError,
     DataError,
@@ -16,6 +17,7 @@ from touchpoint_signals.errors import (
     TouchpointSignalsError,
     UnknownNameError,
 )
+from touchpoint_signals.explain import BandHysteresis, green_but_cooling, score_changes
 from touchpoint_signals.ingest import (
     ColumnMapping,
     LoadReport,
@@ -49,6 +51,24 @@ from touchpoint_signals.model import (
     TouchpointKind,
     Trigger,
 )
+from touchpoint_signals.scoring import (
+    Band,
+    BandThresholds,
+    Blend,
+    HealthScore,
+    Override,
+    Overrides,
+    Rule,
+    Rules,
+    Scorecard,
+    Scorer,
+    Scores,
+    SignalSet,
+    SignalWeight,
+    WorstOf,
+    default_scorecard,
+    load_scorecard,
+)
 from touchpoint_signals.signals import (
     TONE_WINDOWS,
     Attendance,
@@ -79,6 +99,10 @@ __all__ = [
     "TONE_WINDOWS",
     "Account",
     "Attendance",
+    "Band",
+    "BandHysteresis",
+    "BandThresholds",
+    "Blend",
     "BusinessCalendar",
     "CadenceAdherence",
     "CadenceExpectation",
@@ -87,11 +111,13 @@ __all__ = [
     "Channel",
     "ColumnMapping",
     "ConfigError",
+    "ConformanceError",
     "CustomerReplyLatency",
     "DataError",
     "Direction",
     "DriftWindows",
     "Extractor",
+    "HealthScore",
     "IntegrityError",
     "LexiconToneModel",
     "LifecycleStage",
@@ -99,14 +125,23 @@ __all__ = [
     "LoadResult",
     "MappingFile",
     "NaiveDatetimeError",
+    "Override",
+    "Overrides",
     "ProtocolError",
     "PurposeOutcome",
     "RecordError",
     "Rejection",
+    "Rule",
+    "Rules",
+    "Scorecard",
+    "Scorer",
+    "Scores",
     "Segment",
     "Signal",
     "SignalFrame",
+    "SignalSet",
     "SignalStatus",
+    "SignalWeight",
     "Status",
     "ToneModel",
     "ToneShift",
@@ -118,15 +153,22 @@ __all__ = [
     "Trigger",
     "UnknownNameError",
     "VendorResponseLatency",
+    "WorstOf",
     "__version__",
+    "check_extractor",
+    "check_scorer",
     "default_extractors",
+    "default_scorecard",
     "extract_signals",
+    "green_but_cooling",
     "load",
     "load_accounts",
+    "load_scorecard",
     "load_touchpoints",
     "parse_instant",
     "read_csv",
     "read_jsonl",
+    "score_changes",
 ]
 
 __version__ = "0.1.0.dev0"
