@@ -319,6 +319,19 @@ def test_it_is_an_extractor_and_copies_can_be_renamed() -> None:
         ({"prior_strength": -1.0}, "prior_strength"),
         ({"prior_rate": 1.5}, "prior_rate"),
         ({"fallback_prior_rate": -0.1}, "fallback_prior_rate"),
+        (
+            {"recent_days": math.inf},
+            r"Attendance\.recent_days must be a finite number of days > 0",
+        ),
+        (
+            {"baseline_days": math.nan},
+            r"Attendance\.baseline_days must be a finite number of days",
+        ),
+        (
+            {"prior_strength": math.inf},
+            r"Attendance\.prior_strength must be a finite number >= 0",
+        ),
+        ({"prior_rate": "high"}, r"Attendance\.prior_rate must be a number in \[0, 1\]"),
     ],
 )
 def test_bad_parameters_are_refused_by_name(params: dict[str, object], match: str) -> None:
@@ -566,3 +579,18 @@ def test_streaks_on_the_appointments_data(appointments: TouchpointLog) -> None:
         1 - (1 - 4 / 6) * (1 - patient.details["rate_severity"])
     )
     assert patient.evidence == ("5635926", "5636049", "5635947", "5636058")
+
+
+def test_reasons_are_one_line_even_when_a_kind_name_ends_in_a_line_break() -> None:
+    # Hand-made: three missed meetings of a team's own kind whose name ends in "\n" (the
+    # model's name check lets a trailing line break through); the streak names the kind.
+    demo = TouchpointKind("demo\n", meeting=True)
+    log = TouchpointLog.from_touchpoints(
+        [
+            Touchpoint(f"d{i}", "acme", demo, f"2026-05-0{i + 1}T15:00Z", "no_show")
+            for i in range(3)
+        ]
+    )
+    reason = Attendance(prior_rate=0.9).extract(log, AS_OF).signal("acme").reason
+    assert len(reason.splitlines()) == 1
+    assert reason.startswith("3 demo  meetings in a row missed since 2026-05-01")

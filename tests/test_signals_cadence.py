@@ -7,16 +7,17 @@ import math
 import random
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.errors import ConfigError, UnknownNameError
 from touchpoint_signals.ingest import load
 from touchpoint_signals.ingest.formats import make_adapter
 from touchpoint_signals.log import TouchpointLog
-from touchpoint_signals.model import Account, LifecycleStage, Touchpoint
+from touchpoint_signals.model import TECH_TOUCH, Account, LifecycleStage, Touchpoint
 from touchpoint_signals.signals import Extractor, SignalFrame, SignalStatus
 from touchpoint_signals.signals.cadence import CadenceAdherence
 
@@ -76,9 +77,12 @@ def test_overdue_check_in_is_the_worst_kind() -> None:
     assert math.isnan(acme.details["overdue_ratio[automated]"])  # high_touch: not expected
     assert acme.samples == {"kinds": 3, "recent": 2}
     assert acme.evidence == ("a5", "a4", "a1", "a2")  # in log order: by time
+    # Both the check-in (47 / 31) and the QBR (122 / 98) are overdue: both are named, the
+    # more overdue first; the EBR (303 / 365) is not.
     assert acme.reason == (
         "check-in overdue: 47 days since the last (expected every 28-31 days); "
-        "2 of 2.9 expected in the last 90 days"
+        "2 of 2.9 expected in the last 90 days; "
+        "QBR overdue: 122 days (expected every 84-98)"
     )
 
 
@@ -137,6 +141,51 @@ def test_a_segment_without_expectations_for_the_checked_kinds_is_insufficient() 
     assert "days_since[check_in]" not in gamma.details
 
 
+def test_every_overdue_kind_is_named_most_overdue_first() -> None:
+    # Hand-made: omega (high_touch, adoption) started 2025-01-01 and never had a check-in,
+    # QBR or EBR: 546 days since the start. Ratios: check-in 546 / 31 = 17.6, QBR 546 / 98
+    # = 5.6, EBR 546 / 365 = 1.5: all three overdue, in that order.
+    log = TouchpointLog.from_touchpoints(
+        [],
+        accounts=[
+            Account(
+                "omega",
+                "high_touch",
+                lifecycle_stage="adoption",
+                started_at="2025-01-01T00:00Z",
+            )
+        ],
+    )
+    omega = CadenceAdherence().extract(log, AS_OF).signal("omega")
+    assert omega.reason == (
+        "check-in overdue: none on record, 546 days since the account started on 2025-01-01 "
+        "(expected every 28-31 days); 0 of 2.9 expected in the last 90 days; "
+        "QBR overdue: none in the 546 days since the start (expected every 84-98); "
+        "EBR overdue: none in the 546 days since the start (expected every 182-365)"
+    )
+
+
+def test_an_unknown_kind_name_is_refused_at_extract_time() -> None:
+    cadence = CadenceAdherence(kinds=("check_in", "nonsense"))
+    with pytest.raises(
+        UnknownNameError, match=r"CadenceAdherence\.kinds names 'nonsense'"
+    ) as info:
+        cadence.extract(LOG, AS_OF)
+    assert "the log's kinds are: onboarding, check_in" in str(info.value)
+
+
+def test_reasons_are_one_line_and_never_say_as_of() -> None:
+    # A segment name may end in a line break (the name check matches with "$").
+    segment = attrs.evolve(TECH_TOUCH, name="vip\n")
+    log = TouchpointLog.from_touchpoints([], accounts=[Account("v", segment)])
+    frame = CadenceAdherence(kinds=("qbr",)).extract(log, AS_OF)
+    assert frame.reasons == ("segment vip  expects no cadence among the kinds checked",)
+    frame_all = CadenceAdherence().extract(LOG, AS_OF)
+    for reason in (*frame.reasons, *frame_all.reasons):
+        assert len(reason.splitlines()) == 1
+        assert "as_of" not in reason
+
+
 def test_a_start_after_as_of_cannot_anchor_a_gap() -> None:
     log = TouchpointLog.from_touchpoints(
         [], accounts=[Account("new", "tech_touch", started_at="2026-08-01T00:00Z")]
@@ -145,16 +194,35 @@ def test_a_start_after_as_of_cannot_anchor_a_gap() -> None:
     new = CadenceAdherence().extract(log, AS_OF).signal("new")
 
     assert new.status is SignalStatus.INSUFFICIENT_DATA
-    assert new.reason == "no automated on record and the account starts after as_of"
+    assert new.reason == (
+        "no automated on record and the account starts on 2026-08-01, after 2026-07-01"
+    )
 
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"period_days": 0}, r"period_days must be > 0, got 0"),
-        ({"period_days": math.inf}, r"period_days must be > 0"),
-        ({"full_severity_ratio": 1.0}, r"full_severity_ratio must be > 1, got 1.0"),
-        ({"kinds": "check_in"}, r"kinds must be a tuple of kind names, got 'check_in'"),
+        (
+            {"period_days": 0},
+            r"^CadenceAdherence\.period_days must be a finite number of days > 0, got 0$",
+        ),
+        (
+            {"period_days": math.inf},
+            r"CadenceAdherence\.period_days must be a finite number of days",
+        ),
+        (
+            {"period_days": True},
+            r"CadenceAdherence\.period_days must be a finite number of days",
+        ),
+        (
+            {"full_severity_ratio": 1.0},
+            r"CadenceAdherence\.full_severity_ratio must be a finite number > 1, got 1.0",
+        ),
+        (
+            {"kinds": "check_in"},
+            r"CadenceAdherence\.kinds must be a tuple of kind names, got 'check_in'",
+        ),
+        ({"name": ""}, r"CadenceAdherence\.name must be a non-empty one-line string"),
     ],
 )
 def test_parameters_are_checked_when_built(arguments: dict[str, object], message: str) -> None:

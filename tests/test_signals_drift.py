@@ -85,6 +85,14 @@ def test_bad_inputs_and_parameters() -> None:
         DriftWindows(min_effect=0.0)
     with pytest.raises(ConfigError, match="recent_days"):
         DriftWindows(recent_days=-1.0)
+    with pytest.raises(
+        ConfigError, match=r"DriftWindows\.baseline_days must be a finite number of days > 0"
+    ):
+        DriftWindows(baseline_days=math.inf)
+    with pytest.raises(ConfigError, match=r"DriftWindows\.min_recent must be a whole number"):
+        DriftWindows(min_recent=True)
+    with pytest.raises(ConfigError, match=r"DriftWindows\.alpha must be a number strictly"):
+        DriftWindows(alpha=True)
 
 
 def test_severity_tiers() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.errors import ConfigError, UnknownNameError
 from touchpoint_signals.ingest import load
 from touchpoint_signals.ingest.formats import make_adapter
 from touchpoint_signals.log import TouchpointLog
@@ -123,7 +123,7 @@ def test_insufficient_data_says_why() -> None:
     )
     assert eps.status is SignalStatus.INSUFFICIENT_DATA
     assert eps.severity is None
-    assert eps.reason == "no touchpoints on record by as_of"
+    assert eps.reason == "no touchpoints on record by 2026-06-30"
 
 
 def test_explicit_caps_replace_the_segment_and_a_zero_cap_is_the_worst() -> None:
@@ -156,18 +156,63 @@ def test_a_segment_without_a_touch_norm_checks_surveys_only() -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"survey_window_days": 0}, r"survey_window_days must be > 0, got 0"),
-        ({"touch_window_days": -1.0}, r"touch_window_days must be > 0"),
-        ({"survey_cap": -1}, r"survey_cap must be a whole number >= 0 or None, got -1"),
-        ({"touch_cap": 2.5}, r"touch_cap must be a whole number"),
-        ({"full_severity_ratio": 1}, r"full_severity_ratio must be > 1"),
-        ({"max_listed": 0}, r"max_listed must be >= 1"),
-        ({"survey_kinds": "survey"}, r"survey_kinds must be a tuple of kind names"),
+        (
+            {"survey_window_days": 0},
+            r"TouchpointFatigue\.survey_window_days must be a finite number of days > 0, got 0",
+        ),
+        (
+            {"survey_window_days": math.inf},
+            r"TouchpointFatigue\.survey_window_days must be a finite",
+        ),
+        (
+            {"touch_window_days": -1.0},
+            r"TouchpointFatigue\.touch_window_days must be a finite number of days > 0",
+        ),
+        (
+            {"survey_cap": -1},
+            r"TouchpointFatigue\.survey_cap must be a whole number >= 0, got -1",
+        ),
+        ({"touch_cap": 2.5}, r"TouchpointFatigue\.touch_cap must be a whole number"),
+        (
+            {"full_severity_ratio": 1},
+            r"TouchpointFatigue\.full_severity_ratio must be a finite number > 1",
+        ),
+        ({"max_listed": 0}, r"TouchpointFatigue\.max_listed must be a whole number >= 1"),
+        (
+            {"survey_kinds": "survey"},
+            r"TouchpointFatigue\.survey_kinds must be a tuple of kind names",
+        ),
     ],
 )
 def test_parameters_are_checked_when_built(arguments: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         TouchpointFatigue(**arguments)  # type: ignore[arg-type]
+
+
+def test_an_unknown_survey_kind_is_refused_at_extract_time() -> None:
+    fatigue = TouchpointFatigue(survey_kinds=("nps",))
+    with pytest.raises(
+        UnknownNameError, match=r"TouchpointFatigue\.survey_kinds names 'nps'"
+    ) as info:
+        fatigue.extract(LOG, AS_OF)
+    assert "the log's kinds are: onboarding, check_in" in str(info.value)
+
+
+def test_reasons_are_one_line_even_when_a_touchpoint_id_holds_a_line_break() -> None:
+    # Hand-made: three surveys against a cap of 2; one id has a line break in it.
+    log = TouchpointLog.from_touchpoints(
+        [
+            _tp("s1\nfirst", "acme", "survey", "2026-05-01"),
+            _tp("s2", "acme", "survey", "2026-06-01"),
+            _tp("s3", "acme", "survey", "2026-06-20"),
+        ],
+        accounts=[Account("acme", "high_touch")],
+    )
+    reason = TouchpointFatigue().extract(log, AS_OF).signal("acme").reason
+    assert reason == (
+        "3 surveys in the 91 days to 2026-06-30 (cap 2): s1 first on 2026-05-01, "
+        "s2 on 2026-06-01, s3 on 2026-06-20"
+    )
 
 
 # -- properties -----------------------------------------------------------------------------
@@ -329,7 +374,7 @@ def test_fatigue_on_ravenstack_tickets(shared_data: Path) -> None:
     # have no touchpoints and are insufficient. Nobody is over a cap.
     ok = frame.sufficient
     assert int(ok.sum()) == 492
-    assert frame.reasons.count("no touchpoints on record by as_of") == 8
+    assert frame.reasons.count("no touchpoints on record by 2024-12-31") == 8
     assert int((frame.severity[ok] > 0).sum()) == 0
     assert frame.samples["surveys"].sum() == 0
     assert np.bincount(frame.samples["touches"]).tolist() == [413, 77, 10]

@@ -382,14 +382,26 @@ def test_linux_uvc_devel_list_configuration(shared_data: Path) -> None:
 
     early = dt.datetime(2008, 4, 1, tzinfo=UTC)
     late = dt.datetime(2010, 4, 1, tzinfo=UTC)
-    assert int(customer.extract(log, early).sufficient.sum()) == 1
+    # Was 1 before "never answered" readings became insufficient: p0284 on 2008-04-01 had
+    # 4 v 5 of the maintainer's messages and answered none of the 9 (the log links no
+    # inbound reply to any of them), so there is no reply time to compare.
+    assert int(customer.extract(log, early).sufficient.sum()) == 0
+    assert (
+        customer.extract(log, early)
+        .signal("p0284@list.example")
+        .reason.startswith(
+            "never answered: contact p0284@list.example answered none of our 9 messages"
+        )
+    )
     assert int(customer.extract(log, late).sufficient.sum()) == 2
     assert flagged(customer.extract(log, early)) == flagged(customer.extract(log, late)) == []
     early_v, late_v = vendor.extract(log, early), vendor.extract(log, late)
     assert int(early_v.sufficient.sum()) == 7
     assert int(late_v.sufficient.sum()) == 3
     assert flagged(early_v) == ["p0271@list.example", "p0367@list.example"]
-    assert flagged(late_v) == ["p0697@list.example"]
+    # p0510 is new since "going silent" flags (a group that answered most baseline
+    # questions and none of the recent ones): it was ["p0697@list.example"] before.
+    assert flagged(late_v) == ["p0510@list.example", "p0697@list.example"]
 
     # Hand checks against the raw mbox (grep -n "^From: p0697 at" 2009-*.txt 2010-*.txt, and
     # the maintainer's replies by In-Reply-To):
@@ -408,6 +420,16 @@ def test_linux_uvc_devel_list_configuration(shared_data: Path) -> None:
     # - p0271 on 2008-04-01, looks WRONG: 8 of the 9 recent "requests" are unanswered and
     #   begin "Hi p0085," / "Hi p0198," / "Hi p0318,": answers to other users whose mail
     #   clients sent no In-Reply-To, so the log sees thread openers.
+    # - p0510 on 2010-04-01 (going silent), looks WRONG for the same reason as p0271:
+    #   `grep -n -A12 "^From: p0510 at" 2009-November.txt` shows the 4 recent "requests"
+    #   (Nov 20, 21, 22, 23) all quote "schrieb p0307 Stern:" and reply to messages that
+    #   are not in the archive, so the log sees thread openers; they were a conversation
+    #   with another list member, which the maintainer rightly left alone. The baseline
+    #   (Jul 2008) was a real exchange with the maintainer, answered within the day.
+    assert late_v.signal("p0510@list.example").reason.startswith(
+        "going silent: we answered none of the 4 requests of the last 180 days "
+        "(median wait 10+ business days), was 12.9 business hours"
+    )
     signal = late_v.signal("p0697@list.example")
     assert signal.samples == {"recent": 6, "baseline": 10, "censored": 3}
     assert signal.details["p_value"] == pytest.approx(0.007992, abs=1e-6)
@@ -430,8 +452,11 @@ def test_twitter_support_threads(shared_data: Path) -> None:
     # latency is the brand's answer to their opening tweet (986 accounts have 0 v 1).
     assert int(customer.sufficient.sum()) == 0
     assert int(vendor.sufficient.sum()) == 0
+    # Was {"too few requests to compare": 1444}: the 188 accounts with 0 v 0 (no
+    # customer-raised message in the windows) now read with the one no-data phrase.
     assert Counter(r.split(":")[0] for r in vendor.reasons) == {
-        "too few requests to compare": 1444
+        "too few requests to compare": 1256,
+        "no requests to time in the 210 days to 2017-12-03": 188,
     }
     recent, baseline = vendor.samples["recent"].tolist(), vendor.samples["baseline"].tolist()
     pairs = Counter(zip(recent, baseline, strict=True))
@@ -461,7 +486,8 @@ def test_twitter_support_threads_hourly_configuration(shared_data: Path) -> None
     frame = customer.extract(log, as_of)
     assert int(frame.sufficient.sum()) == 3
     drifted = np.nan_to_num(frame.details["drifted"]).astype(bool)
-    assert frame.account_ids[drifted].tolist() == ["115886"]
+    # 117121 is new since "going silent" flags (it was ["115886"] before); see below.
+    assert frame.account_ids[drifted].tolist() == ["115886", "117121"]
     assert int(vendor.extract(log, as_of).sufficient.sum()) == 0
     # Checked by hand in the CSV (rows 507-535, tweet ids 815-847), the flag is WRONG.
     # Customer 115886 argues with Delta on Oct 31 - Nov 1 and answers within minutes
@@ -471,3 +497,222 @@ def test_twitter_support_threads_hourly_configuration(shared_data: Path) -> None
     # important part of Delta") that need no answer, censored after an hour.
     signal = frame.signal("115886")
     assert signal.samples == {"recent": 22, "baseline": 3, "censored": 18}
+    # 117121, checked by hand in the CSV (rows 4663-4672, tweet ids 5883-5892), is WRONG
+    # too: the customer answered BofA_Help within 2-20 minutes on Oct 31 (baseline), then
+    # the talk moved to the phone; the 3 recent "unanswered" tweets of Nov 1 are "We would
+    # need to speak with you via phone", "we will not be able to communicate via email" and
+    # "It was a pleasure speaking with you today", which need no answer.
+    silent = frame.signal("117121")
+    assert silent.details["going_silent"] == 1.0
+    assert silent.samples == {"recent": 3, "baseline": 3, "censored": 3}
+
+
+# -- review findings: parameters, silence, wording ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: CustomerReplyLatency(calendar="x"),  # type: ignore[arg-type]
+            r"CustomerReplyLatency\.calendar must be a BusinessCalendar, got str 'x'",
+        ),
+        (
+            lambda: VendorResponseLatency(calendar=None),  # type: ignore[arg-type]
+            r"VendorResponseLatency\.calendar must be a BusinessCalendar",
+        ),
+        (
+            lambda: VendorResponseLatency(customer_raised_only="no"),  # type: ignore[arg-type]
+            r"VendorResponseLatency\.customer_raised_only must be True or False, got 'no'",
+        ),
+        (
+            lambda: VendorResponseLatency(skip_replies_to_customers=1),  # type: ignore[arg-type]
+            r"VendorResponseLatency\.skip_replies_to_customers must be True or False",
+        ),
+        (
+            lambda: CustomerReplyLatency(censor_min_age_days=-1.0),
+            r"CustomerReplyLatency\.censor_min_age_days must be a number of business days >= 0",
+        ),
+        (
+            lambda: CustomerReplyLatency(censor_min_age_days=math.nan),
+            r"CustomerReplyLatency\.censor_min_age_days must be",
+        ),
+        (
+            lambda: VendorResponseLatency(max_latency_days=math.inf),
+            r"VendorResponseLatency\.max_latency_days must be a finite number of days > 0",
+        ),
+        (
+            lambda: CustomerReplyLatency(min_latency_seconds=math.inf),
+            r"CustomerReplyLatency\.min_latency_seconds must be a finite number > 0",
+        ),
+        (
+            lambda: VendorResponseLatency(severity_saturation=1.0),
+            r"VendorResponseLatency\.severity_saturation must be a finite number > 1",
+        ),
+        (
+            lambda: CustomerReplyLatency(windows=DriftWindows(effect="difference")),
+            r"CustomerReplyLatency\.windows must compare median latencies as a ratio",
+        ),
+        (
+            lambda: DriftWindows(recent_days=math.inf),
+            r"DriftWindows\.recent_days must be a finite number of days > 0, got inf",
+        ),
+    ],
+)
+def test_parameter_errors_name_the_class_and_say_what_was_expected(
+    build: object, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build()  # type: ignore[operator]
+
+
+def test_censoring_can_still_be_turned_off_with_inf() -> None:
+    assert CustomerReplyLatency(censor_min_age_days=math.inf).censor_min_age_days == math.inf
+
+
+def test_going_silent_flags_even_when_the_ratio_is_under_two() -> None:
+    # Hand-made: weeks 0-7 answered after 6 business days (Monday 09:00 -> the Tuesday of
+    # the next week, 8 calendar days); weeks 8-11 never answered. At as_of (day 84, Monday
+    # 09:00) those waited 20, 15, 10 and 5 business days, capped to [10, 10, 10, 5]: median
+    # sqrt(10 * 10) = 10 days, ratio 10 / 6 = 1.67 < 2, so the drift rule alone does not
+    # flag. Nothing answered recently, all answered before: going silent, severity
+    # 0.5 + 0.5 * ln(5/3) / ln(8) = 0.6228.
+    log = TouchpointLog.from_touchpoints(
+        weekly_thread("acme", "ann", [8 * DAY] * 8 + [None] * 4)
+    )
+    signal = CustomerReplyLatency(windows=WINDOWS).extract(log, START + 84 * DAY).signal("acme")
+    assert signal.value == pytest.approx(10 / 6)
+    assert signal.severity == pytest.approx(0.5 + 0.5 * math.log(5 / 3) / math.log(8))
+    assert signal.details["drifted"] == 1.0
+    assert signal.details["going_silent"] == 1.0
+    assert (signal.details["answered_recent"], signal.details["answered_baseline"]) == (0, 8)
+    assert signal.reason == (
+        "going silent: contact ann answered none of our 4 messages of the last 30 days "
+        "(median wait 10+ business days), was 6.0 business days "
+        "(median, 4 v 8 replies, 4 still unanswered)"
+    )
+
+
+def test_requests_never_answered_in_either_window_are_insufficient_not_healthy() -> None:
+    # Hand-made: acme raises a request each Monday for 12 weeks and we never answer. At day
+    # 84 all 12 are censored (4 recent, 8 baseline): no reply time exists to compare, so the
+    # reading is insufficient and says so plainly (not "no significant slowdown").
+    tps = [
+        message(
+            f"q{i}", "acme", START + 7 * i * DAY, "inbound", "ann", trigger="customer_raised"
+        )
+        for i in range(12)
+    ]
+    signal = (
+        VendorResponseLatency(windows=WINDOWS)
+        .extract(TouchpointLog.from_touchpoints(tps), START + 84 * DAY)
+        .signal("acme")
+    )
+    assert signal.status is SignalStatus.INSUFFICIENT_DATA
+    assert signal.samples == {"recent": 4, "baseline": 8, "censored": 4}
+    assert signal.reason == (
+        "never answered: we answered none of the 12 requests in the 210 days to 2026-03-30 "
+        "(4 recent, 8 baseline), so there is no reply time to compare"
+    )
+
+
+def test_significant_but_small_slowdown_is_worded_as_such() -> None:
+    # Hand-made: 1 h for weeks 0-7, 1.5 h for weeks 8-11. Every recent value beats every
+    # baseline one: exact p = 1 / C(12, 4) = 1/495 = 0.002 <= 0.05, but the ratio is 1.5 < 2.
+    log = TouchpointLog.from_touchpoints(
+        weekly_thread("acme", "ann", [HOUR] * 8 + [1.5 * HOUR] * 4)
+    )
+    signal = CustomerReplyLatency(windows=WINDOWS).extract(log, AS_OF).signal("acme")
+    assert signal.details["drifted"] == 0.0
+    assert signal.reason == (
+        "contact ann replies slower (p=0.002) but by less than 2x: in 1.5 business hours, "
+        "was 1.0 business hours (median, 4 v 8 replies)"
+    )
+
+
+def test_durations_below_48_business_hours_print_in_hours() -> None:
+    # Recent replies Monday 09:00 -> Tuesday 15:00: 30 business hours (1.25 business days of
+    # 24 business hours each), printed in hours; ratio 30.
+    log = TouchpointLog.from_touchpoints(
+        weekly_thread("acme", "ann", [HOUR] * 8 + [30 * HOUR] * 4)
+    )
+    signal = CustomerReplyLatency(windows=WINDOWS).extract(log, AS_OF).signal("acme")
+    assert signal.value == pytest.approx(30.0)
+    assert signal.reason == (
+        "contact ann now replies in 30.0 business hours, was 1.0 business hours "
+        "(median, 4 v 8 replies)"
+    )
+
+
+def test_no_data_reads_the_same_whatever_the_cause_and_prints_the_date() -> None:
+    # Hand-made: acme as in the champion case; "quiet" wrote once, 400 days before as_of, so
+    # it has a contact but no question in either window; "empty" has only a meeting, so no
+    # contact at all. Both signals read every such account with one phrase and the date.
+    tps = weekly_thread("acme", "ann", [HOUR] * 12)
+    tps.append(message("old", "quiet", AS_OF - 400 * DAY, "inbound", "zed"))
+    tps.append(Touchpoint("m", "empty", "check_in", AS_OF - DAY, "completed"))
+    log = TouchpointLog.from_touchpoints(tps)
+    customer = CustomerReplyLatency(windows=WINDOWS).extract(log, AS_OF)
+    vendor = VendorResponseLatency(windows=WINDOWS).extract(log, AS_OF)
+    for account in ("quiet", "empty"):
+        assert customer.signal(account).reason == (
+            "no replies to time in the 210 days to 2026-03-28"
+        )
+        assert vendor.signal(account).reason == (
+            "no requests to time in the 210 days to 2026-03-28"
+        )
+    assert all("as_of" not in r for r in (*customer.reasons, *vendor.reasons))
+
+
+def test_replies_to_other_customers_are_not_requests_to_us() -> None:
+    # Hand-made: ann (acme) raises a request each Monday 09:00, answered by us in 2 h. Bob
+    # (beta) raised his own requests in weeks 0-7 (Monday 10:00), answered in 2 h; in weeks
+    # 8-11 he only answers ann's requests (Monday 10:00, in reply to q8-q11), which we
+    # rightly leave alone. Default (skip_replies_to_customers=True): those are no requests
+    # to us, so beta has 0 v 8, too few. With the option off they are 4 requests unanswered
+    # at day 84 (Monday 09:00) since a Monday 10:00: 20, 15, 10 and 5 business days less an
+    # hour, capped to [240, 240, 239, 119] hours: log-scale median sqrt(239 * 240) = 239.5 h
+    # against 2 h, ratio 119.75, exact p = 1/495: beta flags for nothing we did.
+    tps = []
+    for i in range(12):
+        asked = START + 7 * i * DAY
+        tps.append(message(f"q{i}", "acme", asked, "inbound", "ann", trigger="customer_raised"))
+        tps.append(message(f"a{i}", "acme", asked + 2 * HOUR, "outbound", "csm", f"q{i}"))
+        if i < 8:
+            tps.append(
+                message(
+                    f"b{i}", "beta", asked + HOUR, "inbound", "bob", trigger="customer_raised"
+                )
+            )
+            tps.append(message(f"c{i}", "beta", asked + 3 * HOUR, "outbound", "csm", f"b{i}"))
+        else:
+            tps.append(
+                message(
+                    f"b{i}", "beta", asked + HOUR, "inbound", "bob", f"q{i}", "customer_raised"
+                )
+            )
+    log = TouchpointLog.from_touchpoints(tps)
+    as_of = START + 84 * DAY
+
+    default = VendorResponseLatency(windows=WINDOWS).extract(log, as_of).signal("beta")
+    assert VendorResponseLatency().skip_replies_to_customers is True
+    assert default.status is SignalStatus.INSUFFICIENT_DATA
+    assert default.samples == {"recent": 0, "baseline": 8, "censored": 0}
+
+    counted = VendorResponseLatency(windows=WINDOWS, skip_replies_to_customers=False)
+    beta = counted.extract(log, as_of).signal("beta")
+    assert beta.samples == {"recent": 4, "baseline": 8, "censored": 4}
+    assert beta.value == pytest.approx(math.sqrt(239 * 240) / 2)
+    assert beta.details["drifted"] == 1.0
+    # acme is the same either way: its requests are answered in 2 h throughout.
+    for extractor in (VendorResponseLatency(windows=WINDOWS), counted):
+        assert extractor.extract(log, as_of).signal("acme").value == pytest.approx(1.0)
+
+
+def test_reasons_are_one_line_even_when_an_id_holds_a_line_break() -> None:
+    log = TouchpointLog.from_touchpoints(weekly_thread("acme", "ann\nsmith", [HOUR] * 3))
+    signal = CustomerReplyLatency(windows=WINDOWS).extract(log, AS_OF).signal("acme")
+    assert signal.reason == (
+        "too few replies to compare: contact ann smith has 0 v 3 replies (recent v baseline), "
+        "needs 4 v 8"
+    )

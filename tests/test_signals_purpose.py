@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from pathlib import Path
 
@@ -120,10 +121,23 @@ def test_insufficient_data_says_why() -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"window_days": 0}, r"window_days must lie in"),
-        ({"min_touchpoints": 0}, r"min_touchpoints must be >= 1, got 0"),
-        ({"purpose_weight": 1.5}, r"purpose_weight must lie in \[0, 1\], got 1.5"),
-        ({"reactive_tolerance": 1.0}, r"reactive_tolerance must lie in \[0, 0.99\]"),
+        (
+            {"window_days": 0},
+            r"PurposeOutcome\.window_days must be a finite number of days > 0",
+        ),
+        ({"window_days": math.inf}, r"PurposeOutcome\.window_days must be a finite number of"),
+        (
+            {"min_touchpoints": 0},
+            r"PurposeOutcome\.min_touchpoints must be a whole number >= 1",
+        ),
+        (
+            {"purpose_weight": 1.5},
+            r"PurposeOutcome\.purpose_weight must be a number in \[0, 1\]",
+        ),
+        (
+            {"reactive_tolerance": 1.0},
+            r"PurposeOutcome\.reactive_tolerance must be a share from 0",
+        ),
         ({"outcome_weight": 0.5}, r"must add up to 1, got 1.1"),
     ],
 )

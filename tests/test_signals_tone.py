@@ -182,10 +182,42 @@ def test_parameters_are_checked_when_built() -> None:
         ToneShift(windows=attrs.evolve(TONE_WINDOWS, min_effect=0.0))
     with pytest.raises(ConfigError, match="must be a ToneModel"):
         ToneShift(model="lexicon")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="severity_saturation must be > 0"):
+    with pytest.raises(
+        ConfigError, match=r"ToneShift\.severity_saturation must be a finite number > 0"
+    ):
         ToneShift(severity_saturation=0.0)
     with pytest.raises(ConfigError, match="windows must be a DriftWindows"):
         ToneShift(windows=None)  # type: ignore[arg-type]
+
+
+def test_latency_style_windows_are_refused_with_a_pointer_to_tone_windows() -> None:
+    with pytest.raises(ConfigError, match=r"start from TONE_WINDOWS instead: attrs\.evolve"):
+        ToneShift(windows=DriftWindows(recent_days=90, baseline_days=365))
+    configured = ToneShift(
+        windows=attrs.evolve(TONE_WINDOWS, recent_days=90, baseline_days=365)
+    )
+    assert (configured.windows.recent_days, configured.windows.min_effect) == (90, 0.3)
+    with pytest.raises(ConfigError, match=r"ToneShift\.name must be a non-empty one-line"):
+        ToneShift(name="")
+
+
+def test_a_drop_within_one_label_is_worded_as_cooling() -> None:
+    # Hand-made, scores written as numbers: 10 baseline messages at +0.96 (days 0-90), 4
+    # recent ones at +0.24 (days 160-175, as_of day 180: recent window days 150-180). Both
+    # medians read "collaborative" (>= 0.2); the drop 0.72 >= 0.3 and every recent score is
+    # below every baseline one: exact p = 1 / C(14, 4) = 1/1001. Flagged, so the reason
+    # must not say "from collaborative to collaborative".
+    tps = [_message(f"b{i}", "acme", 10 * i, "0.96") for i in range(10)]
+    tps += [_message(f"r{i}", "acme", 160 + 5 * i, "0.24") for i in range(4)]
+    shift = ToneShift(model=NumberModel())
+    signal = shift.extract(TouchpointLog.from_touchpoints(tps), START + 180 * DAY).signal(
+        "acme"
+    )
+    assert signal.details["drifted"] == 1.0
+    assert signal.value == pytest.approx(0.72)
+    assert signal.reason == (
+        "tone cooled within collaborative (+0.96 to +0.24) over 4 recent v 10 baseline messages"
+    )
 
 
 def test_a_model_that_returns_the_wrong_number_of_scores_is_refused() -> None:

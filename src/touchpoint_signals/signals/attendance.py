@@ -37,9 +37,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import STATUSES, TouchpointLog
 from touchpoint_signals.model import Status, TouchpointKind
+from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import (
     longest_run,
@@ -85,31 +85,11 @@ def _plural(kind: TouchpointKind, count: int) -> str:
     return plural.removesuffix("s")
 
 
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not value > 0:
-        raise ConfigError(f"Attendance.{attribute.name} must be > 0, got {value!r}")
-
-
-def _at_least_one(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"Attendance.{attribute.name} must be an integer >= 1, got {value!r}")
-
-
-def _non_negative(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not value >= 0:
-        raise ConfigError(f"Attendance.{attribute.name} must be >= 0, got {value!r}")
-
-
-def _unit_rate(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and not 0.0 <= value <= 1.0:
-        raise ConfigError(f"Attendance.{attribute.name} must lie in [0, 1], got {value!r}")
-
-
-def _non_blank(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(
-            f"Attendance.{attribute.name} must be a non-empty string, got {value!r}"
-        )
+def _optional_rate(
+    instance: object, attribute: attrs.Attribute[Any], value: float | None
+) -> None:
+    if value is not None:
+        _params.in_unit_interval(instance, attribute, value)
 
 
 @attrs.frozen
@@ -222,14 +202,16 @@ class Attendance:
     attended 1 of 4 meetings in the last 90 days, 1 fewer than in the previous 90 days
     """
 
-    name: str = attrs.field(default="attendance", validator=_non_blank)
-    streak_threshold: int = attrs.field(default=3, validator=_at_least_one)
-    min_meetings: int = attrs.field(default=3, validator=_at_least_one)
-    recent_days: float = attrs.field(default=90.0, validator=_positive)
-    baseline_days: float = attrs.field(default=270.0, validator=_positive)
-    prior_strength: float = attrs.field(default=6.0, validator=_non_negative)
-    prior_rate: float | None = attrs.field(default=None, validator=_unit_rate)
-    fallback_prior_rate: float = attrs.field(default=0.5, validator=_unit_rate)
+    name: str = attrs.field(default="attendance", validator=_params.signal_name)
+    streak_threshold: int = attrs.field(default=3, validator=_params.whole_at_least(1))
+    min_meetings: int = attrs.field(default=3, validator=_params.whole_at_least(1))
+    recent_days: float = attrs.field(default=90.0, validator=_params.days)
+    baseline_days: float = attrs.field(default=270.0, validator=_params.days)
+    prior_strength: float = attrs.field(
+        default=6.0, validator=_params.finite_above(0, inclusive=True)
+    )
+    prior_rate: float | None = attrs.field(default=None, validator=_optional_rate)
+    fallback_prior_rate: float = attrs.field(default=0.5, validator=_params.in_unit_interval)
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
         """Read every account of ``log`` as known at ``as_of``."""
@@ -433,7 +415,7 @@ class Attendance:
                 meeting = "meeting" + "s" * (total > 1)
                 tail = f"attended {att} of {total} {meeting} in the last {window}, {compared}"
             reasons.append(f"{head}; {tail}")
-        return reasons
+        return [_params.one_line(r) for r in reasons]
 
 
 def _day(micros: int) -> str:

@@ -3,7 +3,8 @@
 A segment's :class:`~touchpoint_signals.model.CadencePolicy` says how often it expects each
 kind of touchpoint (a check-in every 28-31 days, a QBR every 84-98 days). This signal measures,
 per account and expected kind, the days since the last completed touchpoint of that kind
-against the longest interval the segment allows, and reports the kind that is most overdue.
+against the longest interval the segment allows. The value is the most overdue kind's ratio;
+the reason names every overdue kind, most overdue first.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import STATUSES, TouchpointLog
 from touchpoint_signals.model import Account, LifecycleStage, Segment, Status
+from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import per_account_count, per_account_last
 from touchpoint_signals.timeparse import to_epoch_us
@@ -51,22 +52,8 @@ def _interval(low: float, high: float) -> str:
     return f"expected every {span} days"
 
 
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ConfigError(f"CadenceAdherence.{attribute.name} must be > 0, got {value!r}")
-
-
-def _above_one(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 1):
-        raise ConfigError(f"CadenceAdherence.{attribute.name} must be > 1, got {value!r}")
-
-
 def _to_kind_names(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str) or not all(isinstance(k, str) and k for k in value):
-        raise ConfigError(
-            f"CadenceAdherence.kinds must be a tuple of kind names, got {value!r}"
-        )
-    return tuple(value)
+    return _params.kind_names(value, "CadenceAdherence.kinds")
 
 
 @attrs.frozen
@@ -145,7 +132,10 @@ class CadenceAdherence:
         Overdue ratio at which severity reaches 1. Severity is 0 up to a ratio of 1 (the
         interval has not run out) and rises linearly to 1 at this ratio.
     kinds
-        Kind names to check; empty (the default) checks every kind a segment expects.
+        Kind names to check; empty (the default) checks every kind a segment expects. A
+        name that is not a kind of the log raises
+        :class:`~touchpoint_signals.errors.UnknownNameError` at extract time (a misspelt
+        name would otherwise switch the signal off in silence).
 
     Notes
     -----
@@ -193,13 +183,14 @@ class CadenceAdherence:
     'segment tech_touch expects no cadence among the kinds checked'
     """
 
-    name: str = "cadence"
-    period_days: float = attrs.field(default=90.0, validator=_positive)
-    full_severity_ratio: float = attrs.field(default=3.0, validator=_above_one)
+    name: str = attrs.field(default="cadence", validator=_params.signal_name)
+    period_days: float = attrs.field(default=90.0, validator=_params.days)
+    full_severity_ratio: float = attrs.field(default=3.0, validator=_params.finite_above(1))
     kinds: tuple[str, ...] = attrs.field(default=(), converter=_to_kind_names)
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
         """Read every account of ``log`` as known at ``as_of``."""
+        _params.check_kinds(log, self.kinds, "CadenceAdherence.kinds")
         view = log.as_of(as_of)
         cutoff = to_epoch_us(as_of)
         n = view.n_accounts
@@ -238,11 +229,12 @@ class CadenceAdherence:
         value = np.where(sufficient, worst, math.nan)
         severity = np.clip((worst - 1.0) / (self.full_severity_ratio - 1.0), 0.0, 1.0)
 
+        day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
         reasons = [
-            self._reason(
-                view, plan, a, days_since[:, a], recent[:, a], last_rows[:, a],
-                int(worst_kind[a]) if sufficient[a] else -1,
-            )
+            _params.one_line(self._reason(
+                view, plan, a, day, ratios[:, a], days_since[:, a], recent[:, a],
+                last_rows[:, a], int(worst_kind[a]) if sufficient[a] else -1,
+            ))
             for a in range(n)
         ]  # fmt: skip
 
@@ -281,12 +273,15 @@ class CadenceAdherence:
         view: TouchpointLog,
         plan: _Expectations,
         a: int,
+        day: str,
+        ratios: FloatArray,
         days_since: FloatArray,
         recent: npt.NDArray[np.int64],
         last_rows: npt.NDArray[np.int64],
         worst: int,
     ) -> str:
-        """One line for account ``a``: its most overdue kind, or why it cannot be read."""
+        """One line for account ``a``: its overdue kinds, most overdue first (or the kind
+        closest to due), or why it cannot be read; ``day`` is ``as_of``'s date."""
         if not plan.has_record[a]:
             return "no account record, so the segment and its cadence are unknown"
         expected = [i for i, k in enumerate(plan.kinds) if not np.isnan(plan.max_days[k][a])]
@@ -302,7 +297,10 @@ class CadenceAdherence:
         if account.started_at is None:
             blind_text = f"no {', '.join(blind)} on record and no account start date"
         else:
-            blind_text = f"no {', '.join(blind)} on record and the account starts after as_of"
+            blind_text = (
+                f"no {', '.join(blind)} on record and the account starts on "
+                f"{account.started_at:%Y-%m-%d}, after {day}"
+            )
         if worst < 0:
             return blind_text
 
@@ -321,8 +319,25 @@ class CadenceAdherence:
             head = f"{_label(kind)} overdue: "
         else:
             head = f"on cadence; closest to due: {_label(kind)}, "
-        line = (
-            f"{head}{since} ({_interval(low, high)}); {recent[worst]} of "
-            f"{self.period_days / high:.1f} expected in the last {self.period_days:g} days"
-        )
-        return f"{line}; {blind_text}" if blind else line
+        parts = [
+            f"{head}{since} ({_interval(low, high)})",
+            f"{recent[worst]} of {self.period_days / high:.1f} expected in the last "
+            f"{self.period_days:g} days",
+        ]
+
+        # Every other overdue kind, most overdue first (ties in plan order).
+        others = [i for i in expected if i != worst and ratios[i] > 1]
+        for i in sorted(others, key=lambda i: -ratios[i]):
+            other = plan.kinds[i]
+            span = _interval(plan.min_days[other][a], plan.max_days[other][a])
+            span = span.removesuffix(" days")
+            if last_rows[i] >= 0:
+                parts.append(f"{_label(other)} overdue: {_days(days_since[i])} ({span})")
+            else:
+                parts.append(
+                    f"{_label(other)} overdue: none in the {_days(days_since[i])} since the "
+                    f"start ({span})"
+                )
+        if blind:
+            parts.append(blind_text)
+        return "; ".join(parts)

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchpoint_signals.errors import ConfigError, DataError
+from touchpoint_signals.signals import _params
 from touchpoint_signals.stats import mann_whitney_greater
 
 __all__ = ["DriftResult", "DriftWindows", "drift_severity", "two_window_drift"]
@@ -44,28 +45,19 @@ BoolArray = npt.NDArray[np.bool_]
 _US_PER_DAY = 86_400 * 1_000_000
 
 
-def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ConfigError(
-            f"DriftWindows.{attribute.name} must be a positive number, got {value!r}"
-        )
-
-
-def _at_least_one(instance: Any, attribute: attrs.Attribute[Any], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(
-            f"DriftWindows.{attribute.name} must be an integer >= 1, got {value!r}"
-        )
-
-
 def _probability(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (isinstance(value, int | float) and 0 < value < 1):
-        raise ConfigError(f"DriftWindows.{attribute.name} must lie in (0, 1), got {value!r}")
+    if isinstance(value, bool) or not (isinstance(value, int | float) and 0 < value < 1):
+        raise ConfigError(
+            f"DriftWindows.{attribute.name} must be a number strictly between 0 and 1, "
+            f"got {value!r}"
+        )
 
 
 def _effect_kind(instance: Any, attribute: attrs.Attribute[Any], value: str) -> None:
     if value not in ("ratio", "difference"):
-        raise ConfigError(f"DriftWindows.effect must be 'ratio' or 'difference', got {value!r}")
+        raise ConfigError(
+            f"DriftWindows.effect must be 'ratio' or 'difference' (a string), got {value!r}"
+        )
 
 
 @attrs.frozen
@@ -112,16 +104,19 @@ class DriftWindows:
     --------
     >>> DriftWindows().recent_days, DriftWindows().min_effect
     (30.0, 2.0)
-    >>> DriftWindows(alpha=2.0)
-    Traceback (most recent call last):
-    ...
-    touchpoint_signals.errors.ConfigError: DriftWindows.alpha must lie in (0, 1), got 2.0
+    >>> for bad in ({"alpha": 2.0}, {"recent_days": math.inf}):
+    ...     try:
+    ...         DriftWindows(**bad)
+    ...     except ConfigError as error:
+    ...         print(error)
+    DriftWindows.alpha must be a number strictly between 0 and 1, got 2.0
+    DriftWindows.recent_days must be a finite number of days > 0, got inf
     """
 
-    recent_days: float = attrs.field(default=30.0, validator=_positive)
-    baseline_days: float = attrs.field(default=180.0, validator=_positive)
-    min_recent: int = attrs.field(default=4, validator=_at_least_one)
-    min_baseline: int = attrs.field(default=10, validator=_at_least_one)
+    recent_days: float = attrs.field(default=30.0, validator=_params.days)
+    baseline_days: float = attrs.field(default=180.0, validator=_params.days)
+    min_recent: int = attrs.field(default=4, validator=_params.whole_at_least(1))
+    min_baseline: int = attrs.field(default=10, validator=_params.whole_at_least(1))
     alpha: float = attrs.field(default=0.05, validator=_probability)
     min_effect: float = attrs.field(default=2.0)
     effect: Literal["ratio", "difference"] = attrs.field(
@@ -130,7 +125,9 @@ class DriftWindows:
 
     def __attrs_post_init__(self) -> None:
         value = self.min_effect
-        if not (isinstance(value, int | float) and math.isfinite(value)):
+        if isinstance(value, bool) or not (
+            isinstance(value, int | float) and math.isfinite(value)
+        ):
             raise ConfigError(f"DriftWindows.min_effect must be a finite number, got {value!r}")
         if self.effect == "ratio" and value <= 0:
             raise ConfigError(

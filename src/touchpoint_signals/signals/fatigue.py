@@ -18,9 +18,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import DIRECTIONS, STATUSES, TRIGGERS, TouchpointLog
 from touchpoint_signals.model import Account, Direction, Status, Trigger
+from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import per_account_count
 from touchpoint_signals.timeparse import from_epoch_us, to_epoch_us
@@ -41,43 +41,11 @@ _VENDOR_TRIGGERS = [
 ]
 
 
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not (
-        isinstance(value, int | float) and math.isfinite(value) and value > 0
-    ):
-        raise ConfigError(f"TouchpointFatigue.{attribute.name} must be > 0, got {value!r}")
-
-
-def _above_one(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not (
-        isinstance(value, int | float) and math.isfinite(value) and value > 1
-    ):
-        raise ConfigError(f"TouchpointFatigue.{attribute.name} must be > 1, got {value!r}")
-
-
 def _optional_cap(
     instance: object, attribute: attrs.Attribute[int | None], value: int | None
 ) -> None:
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int) or value < 0
-    ):
-        raise ConfigError(
-            f"TouchpointFatigue.{attribute.name} must be a whole number >= 0 or None, "
-            f"got {value!r}"
-        )
-
-
-def _listed(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"TouchpointFatigue.{attribute.name} must be >= 1, got {value!r}")
-
-
-def _to_kind_names(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str) or not all(isinstance(k, str) and k for k in value):
-        raise ConfigError(
-            f"TouchpointFatigue.survey_kinds must be a tuple of kind names, got {value!r}"
-        )
-    return tuple(value)
+    if value is not None:
+        _params.whole_at_least(0)(instance, attribute, value)
 
 
 def _caps(
@@ -105,6 +73,10 @@ def _date(micros: int) -> str:
     return f"{from_epoch_us(micros):%Y-%m-%d}"
 
 
+def _to_kind_names(value: Any) -> tuple[str, ...]:
+    return _params.kind_names(value, "TouchpointFatigue.survey_kinds")
+
+
 @attrs.frozen
 class TouchpointFatigue:
     """Surveys per quarter and touches per 30 days, against the account's segment caps.
@@ -126,7 +98,9 @@ class TouchpointFatigue:
         ``segment.cadence.max_touches_per_30_days`` (a segment without a norm checks surveys
         only).
     survey_kinds
-        Names of the kinds that are surveys.
+        Names of the kinds that are surveys. A name that is not a kind of the log raises
+        :class:`~touchpoint_signals.errors.UnknownNameError` at extract time (a misspelt
+        name would otherwise count no survey at all, in silence).
     full_severity_ratio
         Count over cap at which a cap's severity reaches 1; severity rises linearly from 0 at
         the cap itself.
@@ -180,17 +154,18 @@ class TouchpointFatigue:
     s3 on 2026-04-03, s10 on 2026-05-10, s20 on 2026-06-20
     """
 
-    name: str = "fatigue"
-    survey_window_days: float = attrs.field(default=91.0, validator=_positive)
-    touch_window_days: float = attrs.field(default=30.0, validator=_positive)
+    name: str = attrs.field(default="fatigue", validator=_params.signal_name)
+    survey_window_days: float = attrs.field(default=91.0, validator=_params.days)
+    touch_window_days: float = attrs.field(default=30.0, validator=_params.days)
     survey_cap: int | None = attrs.field(default=None, validator=_optional_cap)
     touch_cap: int | None = attrs.field(default=None, validator=_optional_cap)
     survey_kinds: tuple[str, ...] = attrs.field(default=("survey",), converter=_to_kind_names)
-    full_severity_ratio: float = attrs.field(default=2.0, validator=_above_one)
-    max_listed: int = attrs.field(default=5, validator=_listed)
+    full_severity_ratio: float = attrs.field(default=2.0, validator=_params.finite_above(1))
+    max_listed: int = attrs.field(default=5, validator=_params.whole_at_least(1))
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
         """Read every account of ``log`` as known at ``as_of``."""
+        _params.check_kinds(log, self.survey_kinds, "TouchpointFatigue.survey_kinds")
         view = log.as_of(as_of)
         cutoff = to_epoch_us(as_of)
         n = view.n_accounts
@@ -221,13 +196,15 @@ class TouchpointFatigue:
         survey_bounds = _bounds(view.account[survey_rows], n)
         touch_bounds = _bounds(view.account[touch_rows], n)
         reasons = [
-            self._reason(
-                view,
-                as_of,
-                has_history[a],
-                known_caps[a],
-                (survey_rows[survey_bounds[a] : survey_bounds[a + 1]], survey_cap[a]),
-                (touch_rows[touch_bounds[a] : touch_bounds[a + 1]], touch_cap[a]),
+            _params.one_line(
+                self._reason(
+                    view,
+                    as_of,
+                    has_history[a],
+                    known_caps[a],
+                    (survey_rows[survey_bounds[a] : survey_bounds[a + 1]], survey_cap[a]),
+                    (touch_rows[touch_bounds[a] : touch_bounds[a + 1]], touch_cap[a]),
+                )
             )
             for a in range(n)
         ]
@@ -281,12 +258,12 @@ class TouchpointFatigue:
         touches: tuple[IntArray, float],
     ) -> str:
         """One line: which cap was broken and by which touchpoints, or the headroom."""
+        end = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
         if not has_history:
-            return "no touchpoints on record by as_of"
+            return f"no touchpoints on record by {end}"
         if not known_caps:
             return "no account record, so the segment's survey cap and touch norm are unknown"
 
-        end = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
         parts = [
             (rows, cap, f"{_plural(len(rows), noun)} in the {window:g} days to {end}", word)
             for (rows, cap), noun, window, word in [

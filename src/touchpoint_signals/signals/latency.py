@@ -46,6 +46,30 @@ counts with less than the cap, which errs towards *not* flagging. Messages that 
 apart. Younger unanswered questions are left out: the contact has not yet had a fair chance to
 reply.
 
+Silence
+-------
+Two readings do not come from the rank test alone.
+
+* *Going silent*: a group that answered none of its recent questions (all censored), while
+  it answered at least half of its baseline ones and has now waited longer than its baseline
+  median, flags like a drifted group (``details["drifted"]`` and ``details["going_silent"]``
+  are 1, severity ``0.5 + 0.5 * min(1, log(ratio) / log(severity_saturation))``) even when
+  the test or the ratio falls short: with latencies capped at ``max_latency_days``, a contact
+  whose baseline was already a few days cannot double, yet no answer at all is the clearest
+  change there is. The reason says "going silent" and gives the median wait as a lower bound
+  ("10+ business days").
+* *Never answered*: a group none of whose questions in either window was answered has no
+  reply time to compare, so it is ``insufficient_data`` with the reason "never answered";
+  for the customer signal the account then reads through its other contacts. That the
+  account does not answer at all is a fact about its engagement, not a slowdown, and is left
+  to other signals.
+
+Units. Latencies are business time on the
+:class:`~touchpoint_signals.calendar.BusinessCalendar`: a business day is 24 business hours
+(one whole working day; the calendar does not model office hours). Reasons print durations
+below 48 business hours in hours and longer ones in days; a median that is a lower bound
+(at the cap, or of unanswered questions only) is printed with a plus: "10+ business days".
+
 Replies across accounts
 -----------------------
 Only replies whose target belongs to the same account count
@@ -76,6 +100,7 @@ from touchpoint_signals.calendar import BusinessCalendar
 from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import DIRECTIONS, TRIGGERS, TouchpointLog
 from touchpoint_signals.model import Direction, Trigger
+from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.signals.drift import (
     DriftResult,
@@ -111,38 +136,43 @@ class _Observations:
 
 
 def _check_windows(instance: Any, attribute: attrs.Attribute[Any], value: DriftWindows) -> None:
+    owner = f"{type(instance).__name__}.{attribute.name}"
     if not isinstance(value, DriftWindows):
-        raise ConfigError(
-            f"{attribute.name} must be a DriftWindows, got {type(value).__name__}"
-        )
+        raise ConfigError(f"{owner} must be a DriftWindows, got {type(value).__name__}")
     if value.effect != "ratio" or value.min_effect <= 1:
         raise ConfigError(
-            f"{attribute.name}: latency drift compares median latencies as a ratio above 1, "
-            f"got effect={value.effect!r}, min_effect={value.min_effect!r}"
+            f"{owner} must compare median latencies as a ratio above 1 (effect='ratio', "
+            f"min_effect > 1), got effect={value.effect!r}, min_effect={value.min_effect!r}"
         )
 
 
-def _non_negative(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (isinstance(value, int | float) and value >= 0 and not math.isnan(value)):
-        raise ConfigError(f"{attribute.name} must be a number >= 0, got {value!r}")
+def _censor_age(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if isinstance(value, bool) or not (
+        isinstance(value, int | float) and value >= 0 and not math.isnan(value)
+    ):
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must be a number of business days "
+            f">= 0 (math.inf turns censoring off), got {value!r}"
+        )
 
 
-def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ConfigError(f"{attribute.name} must be a positive number, got {value!r}")
+def _duration(seconds: float, *, at_least: bool = False) -> str:
+    """Business time for a reason: hours below 48 business hours, days from there on.
 
-
-def _above_one(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 1):
-        raise ConfigError(f"{attribute.name} must be a number > 1, got {value!r}")
-
-
-def _duration(seconds: float) -> str:
-    """Business time for a reason: days with one decimal, hours below a tenth of a day."""
-    days = seconds / _DAY_SECONDS
-    if days >= 0.1:
-        return f"{days:.1f} business days"
-    return f"{seconds / 3600:.1f} business hours"
+    A business day is 24 business hours (the calendar counts whole working days, not office
+    hours). ``at_least`` marks a lower bound (a capped or unanswered wait): ``"10+ business
+    days"``.
+    """
+    hours = seconds / 3600.0
+    if hours < 48.0:
+        amount, unit = hours, "business hours"
+    else:
+        amount, unit = seconds / _DAY_SECONDS, "business days"
+    if at_least:
+        return f"{round(amount, 1):g}+ {unit}"
+    if amount < 0.05:
+        return f"under 0.1 {unit}"
+    return f"{amount:.1f} {unit}"
 
 
 def _first_per_key(rows: IntArray, *keys: npt.NDArray[Any]) -> IntArray:
@@ -244,6 +274,28 @@ def _pick_worst(
     return chosen
 
 
+@attrs.frozen
+class _Wording:
+    """How one extractor's reasons speak.
+
+    ``subjects[g]`` names group ``g`` as a sentence's subject (``"contact ann"``, ``"we"``)
+    and ``holders[g]`` as the holder of counts (``"the account"``); ``verb`` is the
+    subject's present tense (``"replies"``), ``asked`` what it answers (``("our",
+    "message")``), ``unit_noun`` the noun the counts are given in (``"replies"``).
+    """
+
+    subjects: list[str]
+    holders: list[str]
+    verb: str
+    asked: tuple[str, str]
+    unit_noun: str
+
+    def questions(self, count: int) -> str:
+        """``"our 4 messages"``, ``"the 1 request"``."""
+        owner, noun = self.asked
+        return f"{owner} {count} {noun}" + ("" if count == 1 else "s")
+
+
 def _latency_frame(
     *,
     name: str,
@@ -253,15 +305,15 @@ def _latency_frame(
     observations: _Observations,
     windows: DriftWindows,
     saturation: float,
-    who: list[tuple[str, str]],
-    verb: str,
-    unit_noun: str,
+    cap_seconds: float,
+    wording: _Wording,
 ) -> SignalFrame:
     """Run the drift test per group and write one reading per account.
 
-    ``who[g]`` names group ``g`` as the subject of a sentence and as the holder of the counts
-    (``("contact p1", "contact p1")`` or ``("we", "the account")``); ``verb`` is what the
-    subject does (``"replies"``, ``"answer"``).
+    A group none of whose questions was answered in either window is insufficient (there is
+    no latency to compare); one that answered none of its recent questions but at least half
+    of its baseline ones, and has waited longer than its baseline median, is *going silent*
+    and flags like a drifted group (module docstring, "Silence").
     """
     as_of_us = to_epoch_us(as_of)
     n_groups = groups.account.size
@@ -274,12 +326,28 @@ def _latency_frame(
         windows,
         log_scale=True,
     )
+
+    def per_group(mask: BoolArray) -> IntArray:
+        counts: IntArray = np.bincount(observations.group[mask], minlength=n_groups)
+        return counts.astype(np.int64)
+
+    answered = ~observations.censored
+    answered_recent = per_group(drift.in_recent & answered)
+    answered_baseline = per_group(drift.in_baseline & answered)
+    censored_recent = per_group(drift.in_recent & observations.censored)
+    readable = drift.sufficient & (answered_recent + answered_baseline > 0)
+    with np.errstate(invalid="ignore"):
+        silent = (
+            readable
+            & (answered_recent == 0)
+            & (2 * answered_baseline >= drift.n_baseline)
+            & (drift.effect > 1.0)
+        )
+    flagged = drift.drifted | silent
+    drift = attrs.evolve(drift, sufficient=readable, drifted=flagged & readable)
     severity = drift_severity(drift, windows, saturation=saturation)
 
     used = drift.in_recent | drift.in_baseline
-    censored_recent = np.bincount(
-        observations.group[drift.in_recent & observations.censored], minlength=n_groups
-    )
     chosen = _pick_worst(groups, drift, severity, view.n_accounts)
     has = chosen >= 0
     pick = np.maximum(chosen, 0)
@@ -287,46 +355,42 @@ def _latency_frame(
     def per_account(column: npt.NDArray[Any], fill: float) -> FloatArray:
         return np.where(has, column[pick] if n_groups else fill, fill)
 
+    def per_account_int(column: IntArray) -> IntArray:
+        return per_account(column.astype(float), 0.0).astype(np.int64)
+
     sufficient = has & per_account(drift.sufficient.astype(float), 0.0).astype(bool)
     account_severity = np.where(sufficient, per_account(severity, np.nan), np.nan)
     value = np.where(sufficient, per_account(drift.effect, np.nan), np.nan)
-    n_recent = per_account(drift.n_recent.astype(float), 0.0).astype(np.int64)
-    n_baseline = per_account(drift.n_baseline.astype(float), 0.0).astype(np.int64)
-    n_censored = per_account(censored_recent.astype(float), 0.0).astype(np.int64)
+    n_recent = per_account_int(drift.n_recent)
+    n_baseline = per_account_int(drift.n_baseline)
+    n_censored = per_account_int(censored_recent)
     evidence_group = chosen[view.account[observations.row]]
     evidence_rows = observations.row[used & (observations.group == evidence_group)]
 
+    day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
+    span = f"{windows.recent_days + windows.baseline_days:g} days to {day}"
     reasons = []
     for a in range(view.n_accounts):
         g = int(chosen[a])
-        if g < 0:
-            reasons.append(
-                f"no {unit_noun} in the last {windows.recent_days + windows.baseline_days:g} "
-                "days to measure a latency on"
-            )
+        if g < 0 or n_recent[a] + n_baseline[a] == 0:
+            reasons.append(f"no {wording.unit_noun} to time in the {span}")
             continue
-        subject, holder = who[g]
-        counts = f"{n_recent[a]} v {n_baseline[a]} {unit_noun}"
-        if n_censored[a]:
-            counts += f", {n_censored[a]} still unanswered"
-        if not sufficient[a]:
-            reasons.append(
-                f"too few {unit_noun} to compare: {holder} has {counts} (recent v baseline), "
-                f"needs {windows.min_recent} v {windows.min_baseline}"
+        reasons.append(
+            _reason(
+                drift,
+                g,
+                wording,
+                windows,
+                cap_seconds,
+                span,
+                n_censored=int(n_censored[a]),
+                answered=(int(answered_recent[g]), int(answered_baseline[g])),
+                silent=bool(silent[g]),
             )
-            continue
-        now = _duration(float(drift.median_recent[g]))
-        was = _duration(float(drift.median_baseline[g]))
-        if drift.drifted[g]:
-            reasons.append(f"{subject} now {verb} in {now}, was {was} (median, {counts})")
-        else:
-            reasons.append(
-                f"no significant slowdown: {subject} {verb} in {now}, was {was} "
-                f"(median, {counts}, p={drift.p_value[g]:.2g})"
-            )
+        )
 
     logger.info(
-        "%s: %d accounts, %d sufficient, %d drifted",
+        "%s: %d accounts, %d sufficient, %d flagged",
         name,
         view.n_accounts,
         int(sufficient.sum()),
@@ -340,7 +404,7 @@ def _latency_frame(
         value=value,
         severity=account_severity,
         sufficient=sufficient,
-        reasons=reasons,
+        reasons=[_params.one_line(r) for r in reasons],
         samples={"recent": n_recent, "baseline": n_baseline, "censored": n_censored},
         evidence_rows=evidence_rows,
         details={
@@ -350,7 +414,71 @@ def _latency_frame(
             "drifted": np.where(
                 sufficient, per_account(drift.drifted.astype(float), 0.0), np.nan
             ),
+            "going_silent": np.where(
+                sufficient, per_account(silent.astype(float), 0.0), np.nan
+            ),
+            "answered_recent": per_account_int(answered_recent),
+            "answered_baseline": per_account_int(answered_baseline),
         },
+    )
+
+
+def _reason(
+    drift: DriftResult,
+    g: int,
+    wording: _Wording,
+    windows: DriftWindows,
+    cap_seconds: float,
+    span: str,
+    *,
+    n_censored: int,
+    answered: tuple[int, int],
+    silent: bool,
+) -> str:
+    """The one-line reason of an account read through group ``g``, which has observations."""
+    subject, verb, noun = wording.subjects[g], wording.verb, wording.unit_noun
+    holder = wording.holders[g]
+    n_recent, n_baseline = int(drift.n_recent[g]), int(drift.n_baseline[g])
+    answered_recent, answered_baseline = answered
+    counts = f"{n_recent} v {n_baseline} {noun}"
+    if n_censored:
+        counts += f", {n_censored} still unanswered"
+    if n_recent < windows.min_recent or n_baseline < windows.min_baseline:
+        return (
+            f"too few {noun} to compare: {holder} has {counts} (recent v baseline), "
+            f"needs {windows.min_recent} v {windows.min_baseline}"
+        )
+    if not drift.sufficient[g]:
+        return (
+            f"never answered: {subject} answered none of "
+            f"{wording.questions(n_recent + n_baseline)} in the {span} "
+            f"({n_recent} recent, {n_baseline} baseline), so there is no reply time to compare"
+        )
+
+    def median(m: float, n_answered: int) -> str:
+        # A median at the cap, or one of unanswered questions only, is a lower bound.
+        return _duration(m, at_least=m >= cap_seconds * (1 - 1e-9) or n_answered == 0)
+
+    now = median(float(drift.median_recent[g]), answered_recent)
+    was = median(float(drift.median_baseline[g]), answered_baseline)
+    if answered_baseline == 0:
+        was = f"unanswered ({was})"
+    p = f"p={drift.p_value[g]:.2g}"
+    if silent:
+        return (
+            f"going silent: {subject} answered none of {wording.questions(n_recent)} of the "
+            f"last {windows.recent_days:g} days (median wait {now}), was {was} "
+            f"(median, {counts})"
+        )
+    if drift.drifted[g]:
+        return f"{subject} now {verb} in {now}, was {was} (median, {counts})"
+    if drift.p_value[g] <= windows.alpha and drift.effect[g] > 1:
+        return (
+            f"{subject} {verb} slower ({p}) but by less than {windows.min_effect:g}x: in "
+            f"{now}, was {was} (median, {counts})"
+        )
+    return (
+        f"no significant slowdown: {subject} {verb} in {now}, was {was} (median, {counts}, {p})"
     )
 
 
@@ -438,13 +566,15 @@ class CustomerReplyLatency:
     (96.0, 1.0)
     """
 
-    name: str = "customer_reply_latency"
+    name: str = attrs.field(default="customer_reply_latency", validator=_params.signal_name)
     windows: DriftWindows = attrs.field(factory=DriftWindows, validator=_check_windows)
-    calendar: BusinessCalendar = attrs.field(factory=BusinessCalendar)
-    censor_min_age_days: float = attrs.field(default=3.0, validator=_non_negative)
-    min_latency_seconds: float = attrs.field(default=60.0, validator=_positive)
-    max_latency_days: float = attrs.field(default=10.0, validator=_positive)
-    severity_saturation: float = attrs.field(default=8.0, validator=_above_one)
+    calendar: BusinessCalendar = attrs.field(
+        factory=BusinessCalendar, validator=_params.calendar
+    )
+    censor_min_age_days: float = attrs.field(default=3.0, validator=_censor_age)
+    min_latency_seconds: float = attrs.field(default=60.0, validator=_params.finite_above(0))
+    max_latency_days: float = attrs.field(default=10.0, validator=_params.days)
+    severity_saturation: float = attrs.field(default=8.0, validator=_params.finite_above(1))
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
         """Read every account of ``log`` as known at ``as_of``."""
@@ -509,9 +639,8 @@ class CustomerReplyLatency:
             observations=observations,
             windows=self.windows,
             saturation=self.severity_saturation,
-            who=[(n, n) for n in names],
-            verb="replies",
-            unit_noun="replies",
+            cap_seconds=self.max_latency_days * _DAY_SECONDS,
+            wording=_Wording(names, names, "replies", ("our", "message"), "replies"),
         )
         return frame
 
@@ -568,15 +697,17 @@ class VendorResponseLatency:
     ('vendor_response_latency', True)
     """
 
-    name: str = "vendor_response_latency"
+    name: str = attrs.field(default="vendor_response_latency", validator=_params.signal_name)
     windows: DriftWindows = attrs.field(factory=DriftWindows, validator=_check_windows)
-    calendar: BusinessCalendar = attrs.field(factory=BusinessCalendar)
-    customer_raised_only: bool = True
-    skip_replies_to_customers: bool = True
-    censor_min_age_days: float = attrs.field(default=3.0, validator=_non_negative)
-    min_latency_seconds: float = attrs.field(default=60.0, validator=_positive)
-    max_latency_days: float = attrs.field(default=10.0, validator=_positive)
-    severity_saturation: float = attrs.field(default=8.0, validator=_above_one)
+    calendar: BusinessCalendar = attrs.field(
+        factory=BusinessCalendar, validator=_params.calendar
+    )
+    customer_raised_only: bool = attrs.field(default=True, validator=_params.boolean)
+    skip_replies_to_customers: bool = attrs.field(default=True, validator=_params.boolean)
+    censor_min_age_days: float = attrs.field(default=3.0, validator=_censor_age)
+    min_latency_seconds: float = attrs.field(default=60.0, validator=_params.finite_above(0))
+    max_latency_days: float = attrs.field(default=10.0, validator=_params.days)
+    severity_saturation: float = attrs.field(default=8.0, validator=_params.finite_above(1))
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
         """Read every account of ``log`` as known at ``as_of``."""
@@ -630,7 +761,12 @@ class VendorResponseLatency:
             observations=observations,
             windows=self.windows,
             saturation=self.severity_saturation,
-            who=[("we", "the account")] * view.n_accounts,
-            verb="answer",
-            unit_noun="requests",
+            cap_seconds=self.max_latency_days * _DAY_SECONDS,
+            wording=_Wording(
+                ["we"] * view.n_accounts,
+                ["the account"] * view.n_accounts,
+                "answer",
+                ("the", "request"),
+                "requests",
+            ),
         )

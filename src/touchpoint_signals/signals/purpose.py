@@ -20,6 +20,7 @@ import numpy.typing as npt
 from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import ID, STATUSES, TEXT, TRIGGERS, TouchpointLog
 from touchpoint_signals.model import Status, Trigger
+from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import per_account_count
 from touchpoint_signals.timeparse import to_epoch_us
@@ -46,32 +47,12 @@ def _recorded(column: npt.NDArray[Any]) -> BoolArray:
     return result
 
 
-def _check_number(
-    instance: object, attribute: attrs.Attribute[float], value: float, low: float, high: float
-) -> None:
-    if isinstance(value, bool) or not (
-        isinstance(value, int | float) and math.isfinite(value) and low <= value <= high
-    ):
-        raise ConfigError(
-            f"PurposeOutcome.{attribute.name} must lie in [{low:g}, {high:g}], got {value!r}"
-        )
-
-
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    _check_number(instance, attribute, value, 1e-9, math.inf)
-
-
-def _weight(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    _check_number(instance, attribute, value, 0.0, 1.0)
-
-
 def _tolerance(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    _check_number(instance, attribute, value, 0.0, 0.99)
-
-
-def _at_least_one(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"PurposeOutcome.{attribute.name} must be >= 1, got {value!r}")
+    if isinstance(value, bool) or not (isinstance(value, int | float) and 0 <= value <= 0.99):
+        raise ConfigError(
+            f"PurposeOutcome.{attribute.name} must be a share from 0 to 0.99 (a share of 1 "
+            f"would tolerate everything), got {value!r}"
+        )
 
 
 def _plural(count: int, noun: str) -> str:
@@ -148,12 +129,12 @@ class PurposeOutcome:
     2 reactive, 1 proactive
     """
 
-    name: str = "purpose_outcome"
-    window_days: float = attrs.field(default=90.0, validator=_positive)
-    min_touchpoints: int = attrs.field(default=3, validator=_at_least_one)
-    purpose_weight: float = attrs.field(default=0.3, validator=_weight)
-    outcome_weight: float = attrs.field(default=0.4, validator=_weight)
-    reactive_weight: float = attrs.field(default=0.3, validator=_weight)
+    name: str = attrs.field(default="purpose_outcome", validator=_params.signal_name)
+    window_days: float = attrs.field(default=90.0, validator=_params.days)
+    min_touchpoints: int = attrs.field(default=3, validator=_params.whole_at_least(1))
+    purpose_weight: float = attrs.field(default=0.3, validator=_params.in_unit_interval)
+    outcome_weight: float = attrs.field(default=0.4, validator=_params.in_unit_interval)
+    reactive_weight: float = attrs.field(default=0.3, validator=_params.in_unit_interval)
     reactive_tolerance: float = attrs.field(default=0.5, validator=_tolerance)
 
     def __attrs_post_init__(self) -> None:

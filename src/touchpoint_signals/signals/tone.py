@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from typing import Any
 
 import attrs
@@ -24,6 +23,7 @@ import numpy.typing as npt
 from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import DIRECTIONS, ID, TouchpointLog
 from touchpoint_signals.model import Direction
+from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.signals.drift import (
     DriftResult,
@@ -88,14 +88,11 @@ def _check_windows(instance: Any, attribute: attrs.Attribute[Any], value: object
         )
     if value.effect != "difference" or not value.min_effect > 0:
         raise ConfigError(
-            f"ToneShift.windows: tone shift compares median scores as a difference above 0, "
-            f"got effect={value.effect!r}, min_effect={value.min_effect!r}"
+            f"ToneShift.windows must compare median scores as a difference above 0 "
+            f"(effect='difference', min_effect > 0), got effect={value.effect!r}, "
+            f"min_effect={value.min_effect!r}; DriftWindows() has latency's defaults, so "
+            "start from TONE_WINDOWS instead: attrs.evolve(TONE_WINDOWS, recent_days=90)"
         )
-
-
-def _check_saturation(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ConfigError(f"ToneShift.severity_saturation must be > 0, got {value!r}")
 
 
 def _signed(score: float) -> str:
@@ -117,7 +114,9 @@ class ToneShift:
         Windows, minimum samples and thresholds of the drift test, :data:`TONE_WINDOWS` by
         default: the last 30 days against the 180 before, at least 4 recent and 8 baseline
         scored messages, one-sided ``p <= 0.05``, and a drop of the median score of at least
-        0.3.
+        0.3. To change a window, start from :data:`TONE_WINDOWS` with
+        :func:`attrs.evolve` (Examples): ``DriftWindows()`` holds latency's defaults (a
+        ratio of 2), which a tone score cannot use, and is refused.
     severity_saturation
         Drop of the median score at which the size term of the severity reaches 1 (see
         :func:`~touchpoint_signals.signals.drift.drift_severity`); 1.0 by default.
@@ -182,12 +181,21 @@ class ToneShift:
     '4 recent v 10 baseline messages'
     >>> round(signal.value, 2), signal.severity, signal.samples
     (1.96, 1.0, {'recent': 4, 'baseline': 10})
+
+    A configured copy that compares the last quarter with the year before it:
+
+    >>> quarterly = ToneShift(
+    ...     name="tone_quarterly",
+    ...     windows=attrs.evolve(TONE_WINDOWS, recent_days=90, baseline_days=365),
+    ... )
+    >>> quarterly.windows.recent_days, quarterly.windows.min_effect
+    (90, 0.3)
     """
 
-    name: str = "tone_shift"
+    name: str = attrs.field(default="tone_shift", validator=_params.signal_name)
     model: ToneModel = attrs.field(factory=LexiconToneModel, validator=_check_model)
     windows: DriftWindows = attrs.field(default=TONE_WINDOWS, validator=_check_windows)
-    severity_saturation: float = attrs.field(default=1.0, validator=_check_saturation)
+    severity_saturation: float = attrs.field(default=1.0, validator=_params.finite_above(0))
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
         """Read every account of ``log`` as known at ``as_of``."""
@@ -221,7 +229,7 @@ class ToneShift:
         severity = drift_severity(drift, windows, saturation=self.severity_saturation)
         evidence_rows = rows[drift.in_recent | drift.in_baseline]
 
-        reasons = [self._reason(drift, a) for a in range(view.n_accounts)]
+        reasons = [_params.one_line(self._reason(drift, a)) for a in range(view.n_accounts)]
         logger.info(
             "%s: %d accounts, %d messages scored, %d sufficient, %d shifted",
             self.name,
@@ -266,6 +274,11 @@ class ToneShift:
             )
 
         now, was = float(drift.median_recent[a]), float(drift.median_baseline[a])
+        if drift.drifted[a] and tone_label(was) == tone_label(now):
+            return (
+                f"tone cooled within {tone_label(now)} ({_signed(was)} to {_signed(now)}) "
+                f"over {counts}"
+            )
         if drift.drifted[a]:
             return (
                 f"tone moved from {tone_label(was)} ({_signed(was)}) to {tone_label(now)} "
