@@ -420,3 +420,8 @@ def test_a_naive_time_on_a_touchpoint_says_how_to_fix_it() -> None:
         NaiveDatetimeError, match="give an aware datetime, or text with an offset"
     ):
         Touchpoint("t1", "acme", "qbr", "2026-05-02 09:00", "completed")
+
+
+def test_a_kind_name_with_a_trailing_line_break_is_refused() -> None:
+    with pytest.raises(DataError, match="lower-case identifier"):
+        TouchpointKind("webinar\n")

@@ -46,7 +46,7 @@ __all__ = [
     "parse_choice",
 ]
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class Status(enum.StrEnum):
@@ -148,7 +148,7 @@ def _to_stage(value: object) -> LifecycleStage | None:
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not _NAME.match(value):
+    if not (isinstance(value, str) and _NAME.fullmatch(value)):
         raise DataError(
             f"{type(instance).__name__}.{attribute.name} must be a lower-case identifier "
             f"(letters, digits, underscores), got {value!r}"
