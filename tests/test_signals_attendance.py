@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchpoint_signals.errors import ConfigError
+from touchpoint_signals.errors import ConfigError, DataError
 from touchpoint_signals.ingest import load
 from touchpoint_signals.ingest.formats import make_adapter
 from touchpoint_signals.log import TouchpointLog
@@ -581,16 +581,7 @@ def test_streaks_on_the_appointments_data(appointments: TouchpointLog) -> None:
     assert patient.evidence == ("5635926", "5636049", "5635947", "5636058")
 
 
-def test_reasons_are_one_line_even_when_a_kind_name_ends_in_a_line_break() -> None:
-    # Hand-made: three missed meetings of a team's own kind whose name ends in "\n" (the
-    # model's name check lets a trailing line break through); the streak names the kind.
-    demo = TouchpointKind("demo\n", meeting=True)
-    log = TouchpointLog.from_touchpoints(
-        [
-            Touchpoint(f"d{i}", "acme", demo, f"2026-05-0{i + 1}T15:00Z", "no_show")
-            for i in range(3)
-        ]
-    )
-    reason = Attendance(prior_rate=0.9).extract(log, AS_OF).signal("acme").reason
-    assert len(reason.splitlines()) == 1
-    assert reason.startswith("3 demo  meetings in a row missed since 2026-05-01")
+def test_a_kind_name_cannot_carry_a_line_break_into_a_reason() -> None:
+    # The model refuses the name at the source, so no reason can be broken by it.
+    with pytest.raises(DataError, match="lower-case identifier"):
+        TouchpointKind("demo\n", meeting=True)

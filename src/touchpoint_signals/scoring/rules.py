@@ -318,7 +318,11 @@ class Rules:
         """The prior's health scores with every rule that fires applied."""
         prior = aligned(self, signals, require_prior(self, prior))
 
-        fired = [(rule, rule.fires(signals), rule.column(signals)) for rule in self.rules]
+        # Every set_band rule applies before any cap_band rule. Within each kind the result
+        # is the reddest band, so the order in which rules are listed never matters; across
+        # kinds it would (a cap cannot act on insufficient_data, a set can).
+        ordered = sorted(self.rules, key=lambda rule: rule.action != "set_band")
+        fired = [(rule, rule.fires(signals), rule.column(signals)) for rule in ordered]
         logger.debug(
             "%s: %s",
             self.name,
