@@ -69,7 +69,6 @@ Quirks and how they are treated
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 import os
@@ -82,6 +81,7 @@ from typing import ClassVar
 import attrs
 
 from touchpoint_signals.errors import DataError
+from touchpoint_signals.ingest.readers import csv_rows
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 from touchpoint_signals.ingest.sources import SourceRecords
 from touchpoint_signals.timeparse import parse_instant, parse_timezone
@@ -124,22 +124,6 @@ def _check_threshold(instance: object, attribute: attrs.Attribute[int], value: i
     """Thresholds are head counts: not negative."""
     if value < 0:
         raise ValueError(f"{attribute.name} must be 0 or more, got {value}")
-
-
-def _csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(1-based data record number, row)`` for each record of a CSV file.
-
-    A header without ``columns`` raises :class:`DataError` naming the file and the columns.
-    Values are stripped of surrounding spaces.
-    """
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or ())]
-        if missing:
-            raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
-
-        for number, row in enumerate(reader, start=1):
-            yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
 @attrs.frozen
@@ -225,7 +209,7 @@ class CrmPipelineAdapter:
         source = str(path)
         counts: Counter[str] = Counter()
 
-        for row, deal in _csv_rows(path, _PIPELINE_COLUMNS):
+        for row, deal in csv_rows(path, _PIPELINE_COLUMNS):
             for item in self._opportunity(source, row, deal):
                 counts[item.reason if isinstance(item, Rejection) else "record"] += 1
                 yield item
@@ -309,7 +293,7 @@ class CrmPipelineAdapter:
         """Stream the companies of ``accounts.csv`` as accounts."""
         source = str(path)
 
-        for row, company in _csv_rows(path, _ACCOUNT_COLUMNS):
+        for row, company in csv_rows(path, _ACCOUNT_COLUMNS):
             name = company["account"]
             if not name:
                 yield Rejection(

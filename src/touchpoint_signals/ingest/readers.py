@@ -15,7 +15,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from touchpoint_signals.errors import DataError
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 
-__all__ = ["UNDECODABLE", "csv_records", "jsonl_records", "mapping_records", "records_for"]
+__all__ = [
+    "UNDECODABLE",
+    "csv_records",
+    "csv_rows",
+    "jsonl_records",
+    "mapping_records",
+    "records_for",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +68,24 @@ def csv_records(
                 )
                 continue
             yield RawRecord(source, number, dict(zip(header, row, strict=True)))
+
+
+def csv_rows(
+    path: str | os.PathLike[str], columns: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(1-based data record number, row)`` for each record of a CSV export an adapter reads.
+
+    The header must name ``columns``; a file without them raises :class:`DataError` naming
+    the file and the missing columns. Values are stripped of surrounding spaces.
+    """
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in columns if c not in (reader.fieldnames or ())]
+        if missing:
+            raise DataError(f"{os.fspath(path)}: missing column(s) {', '.join(missing)}")
+
+        for number, row in enumerate(reader, start=1):
+            yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
 def jsonl_records(

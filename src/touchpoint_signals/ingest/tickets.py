@@ -83,7 +83,6 @@ Quirks and how they are treated
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 import os
@@ -96,6 +95,7 @@ from typing import ClassVar
 import attrs
 
 from touchpoint_signals.errors import DataError
+from touchpoint_signals.ingest.readers import csv_rows
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 from touchpoint_signals.ingest.sources import SourceRecords
 from touchpoint_signals.timeparse import parse_instant, parse_timezone
@@ -175,22 +175,6 @@ def _number(raw: str | None) -> float | None:
     return value
 
 
-def _csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(1-based data record number, row)`` for each record of a CSV file.
-
-    The header must name ``columns``; a file without them raises :class:`DataError` naming
-    the file and the missing columns. Values are stripped of surrounding spaces.
-    """
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or ())]
-        if missing:
-            raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
-
-        for number, row in enumerate(reader, start=1):
-            yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
-
-
 def _hours(value: float) -> str:
     """Hours as a person writes them: ``27`` rather than ``27.0``, ``1.5`` kept."""
     return f"{value:g}"
@@ -268,7 +252,7 @@ class TicketsAdapter:
         source = str(path)
         counts: Counter[str] = Counter()
 
-        for row, ticket in _csv_rows(path, _TICKET_COLUMNS):
+        for row, ticket in csv_rows(path, _TICKET_COLUMNS):
             for item in self._ticket(source, row, ticket):
                 counts[item.reason if isinstance(item, Rejection) else "record"] += 1
                 yield item
@@ -399,7 +383,7 @@ class TicketsAdapter:
         source = str(accounts_path)
         known: set[str] = set()
 
-        for row, account in _csv_rows(accounts_path, _ACCOUNT_COLUMNS):
+        for row, account in csv_rows(accounts_path, _ACCOUNT_COLUMNS):
             account_id = account["account_id"]
             tier = account["plan_tier"]
             if not account_id:
@@ -467,7 +451,7 @@ class TicketsAdapter:
         latest: dict[str, dt.datetime] = {}
         unreadable = 0
 
-        for _, event in _csv_rows(path, _CHURN_COLUMNS):
+        for _, event in csv_rows(path, _CHURN_COLUMNS):
             moment = self._instant(event["churn_date"])
             if not isinstance(moment, dt.datetime):
                 unreadable += 1
