@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from touchpoint_signals.cli import main
-from touchpoint_signals.report import scores_csv, scores_json, scores_table
+from touchpoint_signals.report import band_counts, scores_csv, scores_json, scores_table
 from touchpoint_signals.scoring.base import Band, Contribution, HealthScore, Scores
 
 AS_OF = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
@@ -59,6 +59,10 @@ def test_table_lists_the_riskiest_first_with_reasons() -> None:
     assert "3 check-ins in a row missed" in lines[1]
     assert lines[2].strip() == "replies slowed"
     assert lines[4].split()[:3] == ["thin-co", "insufficient_data", "-"]
+
+
+def test_band_counts_cover_every_band_riskiest_first() -> None:
+    assert band_counts(SCORES) == "red 1, yellow 1, insufficient_data 1, green 1"
 
 
 def test_a_cut_table_says_what_it_left_out() -> None:
@@ -108,7 +112,10 @@ def test_score_prints_a_table_riskiest_first(tmp_path: Path) -> None:
 
     assert code == 0
     assert text.startswith("2 accounts scored as of 2026-06-01T00:00:00+00:00 by scorecard")
-    rows = [line.split()[0] for line in text.splitlines()[3:] if line and line[0] != " "]
+    bands = text.splitlines()[1]
+    assert bands.startswith("bands: red ")
+    assert sum(int(part.split()[1]) for part in bands[len("bands: ") :].split(", ")) == 2
+    rows = [line.split()[0] for line in text.splitlines()[4:] if line and line[0] != " "]
     assert rows == ["acme", "beta"]
     assert "3 check-ins in a row missed since 2026-05-08" in text
 

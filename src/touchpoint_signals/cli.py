@@ -5,9 +5,10 @@ kind, status and account) and every record it rejected, so a data engineer can c
 export before wiring it into a pipeline. ``score`` computes every account's signals and
 health score and prints the riskiest accounts first with band, score, coverage and reasons.
 
-Exit status: 0 when every record was accepted, 1 when a lenient run rejected records or found
-reply links it could not resolve, 2 for a usage error or, in strict mode, the first bad
-record.
+Exit status of ``validate``: 0 when every record was accepted, 1 when a lenient run rejected
+records or found reply links it could not resolve, 2 for a usage error or, in strict mode, the
+first bad record. ``score`` exits 0 when it scored, also in a lenient run that rejected
+records (it logs a warning with their number; ``validate`` lists them), and 2 otherwise.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from touchpoint_signals.ingest.formats import FILE_FORMATS, adapter_names, make_
 from touchpoint_signals.ingest.loader import LoadResult, Mode, load, read_csv, read_jsonl
 from touchpoint_signals.ingest.mapping import MappingFile
 from touchpoint_signals.model import DEFAULT_CATALOG, Catalog
-from touchpoint_signals.report import scores_csv, scores_json, scores_table
+from touchpoint_signals.report import band_counts, scores_csv, scores_json, scores_table
 from touchpoint_signals.scoring.base import Scorer, SignalSet
 from touchpoint_signals.scoring.config import load_scorecard
 from touchpoint_signals.scoring.scorecard import default_scorecard
@@ -324,7 +325,8 @@ def _score(args: argparse.Namespace, out: TextIO) -> int:
         scores_csv(scores, out)
     else:
         out.write(f"{len(scores)} accounts scored as of {as_of.isoformat()} by {scorer.name}")
-        out.write(f", riskiest first; {rejected} records rejected\n\n")
+        out.write(f", riskiest first; {rejected} records rejected\n")
+        out.write(f"bands: {band_counts(scores)}\n\n")
         out.write(scores_table(scores, top=args.top))
     return 0
 

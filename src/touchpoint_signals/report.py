@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
-from touchpoint_signals.scoring.base import HealthScore, Scores
+from touchpoint_signals.scoring.base import Band, HealthScore, Scores
 
-__all__ = ["scores_csv", "scores_json", "scores_table"]
+__all__ = ["band_counts", "scores_csv", "scores_json", "scores_table"]
 
 
 def _score_text(score: float | None) -> str:
@@ -42,6 +42,14 @@ def scores_table(scores: Scores, *, top: int | None = None, reasons: int = 3) ->
     if len(shown) < len(ranked):
         lines.append(f"... {len(ranked) - len(shown)} more accounts not shown")
     return "\n".join(lines) + "\n"
+
+
+def band_counts(scores: Scores) -> str:
+    """Accounts per band, riskiest band first: ``"red 2, yellow 157, ..."``."""
+    counts = dict.fromkeys(sorted(Band, key=lambda b: b.risk), 0)
+    for item in scores:
+        counts[item.band] += 1
+    return ", ".join(f"{band.value} {count}" for band, count in counts.items())
 
 
 def scores_json(scores: Scores) -> str:
