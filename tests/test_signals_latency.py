@@ -716,3 +716,110 @@ def test_reasons_are_one_line_even_when_an_id_holds_a_line_break() -> None:
         "too few replies to compare: contact ann smith has 0 v 3 replies (recent v baseline), "
         "needs 4 v 8"
     )
+
+
+# -- what counts as outreach ---------------------------------------------------------------
+
+
+def test_meetings_and_surveys_are_not_messages_awaiting_a_reply() -> None:
+    # Hand-made fixture: every Monday 09:00 we e-mail ann; she answered after 4 h in weeks
+    # 0-7 (14,400 s) and after 4 business days (Monday -> Friday, 345,600 s) in weeks 8-11.
+    # Each Wednesday 10:00 we also hold a video check-in (a meeting, outbound, no reply), and
+    # every other Tuesday we send a survey (automated-style kind, no reply). Neither awaits a
+    # reply, so only the 12 e-mails are timed: ratio 345600 / 14400 = 24, exact one-sided
+    # p = 1 / C(12, 4) = 1/495, severity 0.5 + 0.5 * min(1, log 24 / log 8) = 1.
+    # Before the fix the 8 + 4 unanswered baseline check-ins/surveys (capped at 10 business
+    # days) pushed the baseline median to 10+ days and the reading was "no significant
+    # slowdown".
+    tps = weekly_thread("acme", "ann", [4 * HOUR] * 8 + [4 * DAY] * 4)
+    for i in range(12):
+        tps.append(
+            Touchpoint(
+                f"c{i}",
+                "acme",
+                "check_in",
+                START + (7 * i + 2) * DAY + HOUR,
+                "completed",
+                direction="outbound",
+                channel="video",
+                contact_id="csm",
+            )
+        )
+        if i % 2 == 0:
+            tps.append(
+                Touchpoint(
+                    f"s{i}",
+                    "acme",
+                    "survey",
+                    START + (7 * i + 1) * DAY,
+                    "completed",
+                    direction="outbound",
+                    channel="email",
+                    contact_id="csm",
+                )
+            )
+    log = TouchpointLog.from_touchpoints(tps)
+    signal = CustomerReplyLatency(windows=WINDOWS).extract(log, AS_OF).signal("acme")
+    assert signal.status is SignalStatus.OK
+    assert signal.samples == {"recent": 4, "baseline": 8, "censored": 0}
+    assert signal.value == pytest.approx(24.0)
+    assert signal.severity == 1.0
+    assert signal.details["p_value"] == pytest.approx(1 / 495)
+    assert signal.reason == (
+        "contact ann now replies in 4.0 business days, was 4.0 business hours "
+        "(median, 4 v 8 replies)"
+    )
+    assert not any(e.startswith(("c", "s")) for e in signal.evidence)
+
+
+def test_an_automated_acknowledgement_is_not_the_vendors_answer() -> None:
+    # Hand-made fixture: every Monday 09:00 the customer opens a request (support, inbound,
+    # customer_raised). An automated acknowledgement replies one minute later, every week;
+    # a person answers after 4 h in weeks 0-7 and after 4 business days in weeks 8-11. The
+    # acknowledgement is no answer: the human replies give ratio 345600 / 14400 = 24,
+    # p = 1/495, severity 1. Before the fix the acknowledgement was the "first reply" every
+    # week (60 s both windows, ratio 1) and nothing flagged.
+    tps = []
+    for i in range(12):
+        sent = START + 7 * i * DAY
+        delay = 4 * HOUR if i < 8 else 4 * DAY
+        tps += [
+            Touchpoint(
+                f"q{i}",
+                "acme",
+                "support",
+                sent,
+                "completed",
+                direction="inbound",
+                contact_id="ann",
+                trigger="customer_raised",
+            ),
+            Touchpoint(
+                f"ack{i}",
+                "acme",
+                "automated",
+                sent + dt.timedelta(minutes=1),
+                "completed",
+                direction="outbound",
+                contact_id="bot",
+                in_reply_to=f"q{i}",
+            ),
+            Touchpoint(
+                f"a{i}",
+                "acme",
+                "support",
+                sent + delay,
+                "completed",
+                direction="outbound",
+                contact_id="agent",
+                in_reply_to=f"q{i}",
+            ),
+        ]
+    log = TouchpointLog.from_touchpoints(tps)
+    signal = VendorResponseLatency(windows=WINDOWS).extract(log, AS_OF).signal("acme")
+    assert signal.samples == {"recent": 4, "baseline": 8, "censored": 0}
+    assert signal.value == pytest.approx(24.0)
+    assert signal.severity == 1.0
+    assert signal.reason == (
+        "we now answer in 4.0 business days, was 4.0 business hours (median, 4 v 8 requests)"
+    )

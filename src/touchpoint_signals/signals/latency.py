@@ -25,6 +25,14 @@ weekend to a weekend message takes no business time at all, and a log scale need
 values). Each latency belongs to the window in which its *question* was sent, so that a slower
 answer never moves an observation from one window to the other.
 
+What counts as outreach. Only a message a person writes can await a reply: questions, and
+the vendor's answers, are touchpoints whose kind is human-led and not a meeting
+(``TouchpointKind.human_led and not TouchpointKind.meeting``: ``outreach``, ``support`` and a
+team's own such kinds). Meetings, automated messages and surveys are never "unanswered" (a
+weekly video check-in would otherwise fill the baseline with capped censored values and hide
+a real slowdown of e-mail replies), an automated acknowledgement is not the vendor's answer,
+and a customer's survey response is not a request.
+
 Follow-up cap. Every latency is cut at ``max_latency_days`` business days (default 10, two
 working weeks): past that, what matters is that there was no timely answer, not how long the
 silence lasted. Without the cap, a question left unanswered in the baseline would carry its
@@ -173,6 +181,14 @@ def _duration(seconds: float, *, at_least: bool = False) -> str:
     if amount < 0.05:
         return f"under 0.1 {unit}"
     return f"{amount:.1f} {unit}"
+
+
+def _conversational(view: TouchpointLog) -> BoolArray:
+    """Rows whose kind is a person's message: human-led and not a meeting (module docstring,
+    "What counts as outreach")."""
+    by_kind = np.array([k.human_led and not k.meeting for k in view.kinds] + [False], bool)
+    result: BoolArray = by_kind[np.minimum(view.kind.astype(np.int64), len(view.kinds))]
+    return result
 
 
 def _first_per_key(rows: IntArray, *keys: npt.NDArray[Any]) -> IntArray:
@@ -582,6 +598,7 @@ class CustomerReplyLatency:
         n_contacts = len(view.contact_ids)
         inbound = view.direction == _INBOUND
         outbound = view.direction == _OUTBOUND
+        asks = outbound & _conversational(view)
         within = view.replies_within_account()
 
         # Groups are the (account, contact) pairs that answered or were written to; only
@@ -600,7 +617,7 @@ class CustomerReplyLatency:
         addressee = np.where(
             parent_inbound, pair[np.maximum(parent, 0)], only_writer[view.account]
         )
-        addressee = np.where(outbound, addressee, -1)
+        addressee = np.where(asks, addressee, -1)
 
         keys, codes = np.unique(
             np.concatenate([np.where(inbound, pair, -1), addressee]), return_inverse=True
@@ -616,7 +633,7 @@ class CustomerReplyLatency:
 
         observations = _observations(
             view,
-            ask=outbound,
+            ask=asks,
             answer=inbound & within,
             group_of_answer=group_of_answer,
             group_of_question=group_of_question,
@@ -715,7 +732,9 @@ class VendorResponseLatency:
         inbound = view.direction == _INBOUND
         if self.customer_raised_only:
             inbound &= view.trigger == _CUSTOMER_RAISED
-        outbound = view.direction == _OUTBOUND
+        conversational = _conversational(view)
+        inbound &= conversational
+        outbound = (view.direction == _OUTBOUND) & conversational
         within = view.replies_within_account()
         if self.skip_replies_to_customers:
             parent = view.reply_to
