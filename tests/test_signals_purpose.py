@@ -237,15 +237,26 @@ def test_removing_a_recorded_outcome_never_lowers_severity(
     index = data.draw(st.sampled_from(with_outcome))
     fewer = touchpoints[:]
     fewer[index] = attrs.evolve(fewer[index], outcome=None)
-    extractor = PurposeOutcome()
+    # Removing the log's last recorded outcome of a human-led touchpoint makes the outcome an
+    # unrecorded field, which is then not judged at all (ignore_unrecorded_fields): the
+    # property holds for the default only while the field stays recorded somewhere, and
+    # always with the option off.
+    still_recorded = any(
+        t.kind.human_led and t.outcome and t.outcome.strip() and t.recorded_at <= AS_OF
+        for t in fewer
+    )
+    extractors = [PurposeOutcome(ignore_unrecorded_fields=False)]
+    if still_recorded:
+        extractors.append(PurposeOutcome())
 
-    base = extractor.extract(TouchpointLog.from_touchpoints(touchpoints), AS_OF)
-    less = extractor.extract(TouchpointLog.from_touchpoints(fewer), AS_OF)
+    for extractor in extractors:
+        base = extractor.extract(TouchpointLog.from_touchpoints(touchpoints), AS_OF)
+        less = extractor.extract(TouchpointLog.from_touchpoints(fewer), AS_OF)
 
-    np.testing.assert_array_equal(base.sufficient, less.sufficient)
-    ok = base.sufficient
-    assert (less.severity[ok] >= base.severity[ok] - 1e-12).all()
-    assert (less.value[ok] <= base.value[ok]).all()
+        np.testing.assert_array_equal(base.sufficient, less.sufficient)
+        ok = base.sufficient
+        assert (less.severity[ok] >= base.severity[ok] - 1e-12).all()
+        assert (less.value[ok] <= base.value[ok]).all()
 
 
 @PROPERTY
@@ -316,3 +327,92 @@ def test_purpose_outcome_on_the_crm_pipeline(shared_data: Path) -> None:
     assert acme.value == pytest.approx(15 / 24)
     assert acme.severity == pytest.approx(0.15)
     assert len(acme.evidence) == 9
+
+
+# -- fields a source never records ---------------------------------------------------------
+
+
+def test_a_log_that_records_neither_purpose_nor_outcome_is_insufficient() -> None:
+    # Hand-made fixture: two accounts, three scheduled check-ins each, no purpose or outcome
+    # on any of them (like the appointment records), though an automated SMS reminder carries
+    # a purpose its adapter wrote. Before the fix each read 0.7 (0.3 * 1 + 0.4 * 1: "3 lack an
+    # outcome and 3 a purpose").
+    log = TouchpointLog.from_touchpoints(
+        [
+            _tp(f"{a}{i}", a, "check_in", f"2026-06-0{i}", trigger="scheduled")
+            for a in ("x", "y")
+            for i in (1, 2, 3)
+        ]
+        + [_tp("sms", "x", "automated", "2026-05-31", purpose="appointment reminder")]
+    )
+    frame = PurposeOutcome().extract(log, AS_OF)
+    assert not frame.sufficient.any()
+    assert (
+        list(frame.reasons)
+        == ["no human-led touchpoint in this log records a purpose or an outcome"] * 2
+    )
+
+    # Turned off, the missing records are charged as before: 0.3 + 0.4 = 0.7.
+    charged = PurposeOutcome(ignore_unrecorded_fields=False).extract(log, AS_OF)
+    assert charged.severity.tolist() == pytest.approx([0.7, 0.7])
+
+
+def test_an_unrecorded_outcome_is_not_judged_and_its_weight_is_shared() -> None:
+    # Hand-made fixture: the log records purposes but never an outcome. x: 4 touchpoints, 1
+    # without a purpose, 3 customer-raised (reactive share 0.75). Weights without the outcome:
+    # purpose 0.3 / 0.6 = 0.5, reactive 0.3 / 0.6 = 0.5. Severity 0.5 * (1 / 4)
+    # + 0.5 * (0.75 - 0.5) / (1 - 0.5) = 0.125 + 0.25 = 0.375. Before the fix:
+    # 0.3 * 0.25 + 0.4 * 1 + 0.3 * 0.5 = 0.625.
+    log = TouchpointLog.from_touchpoints(
+        [
+            _tp("x1", "x", "support", "2026-06-01", trigger="customer_raised", purpose="bug"),
+            _tp("x2", "x", "support", "2026-06-02", trigger="customer_raised", purpose="bug"),
+            _tp("x3", "x", "support", "2026-06-03", trigger="customer_raised"),
+            _tp("x4", "x", "check_in", "2026-06-04", trigger="scheduled", purpose="plan"),
+        ]
+    )
+    x = PurposeOutcome().extract(log, AS_OF).signal("x")
+    assert x.severity == pytest.approx(0.375)
+    assert x.value is None  # the outcome share is not a reading when no outcome is recorded
+    assert x.reason == (
+        "of 4 human-led touchpoints in the last 90 days, 1 lacks a purpose; 3 reactive, "
+        "1 proactive; no human-led touchpoint in this log records an outcome; not judged"
+    )
+    # Turned off: 0.3 * 0.25 + 0.4 * 1 + 0.3 * 0.5 = 0.625.
+    off = PurposeOutcome(ignore_unrecorded_fields=False).extract(log, AS_OF).signal("x")
+    assert off.severity == pytest.approx(0.625)
+
+
+def test_a_field_recorded_only_after_as_of_is_unrecorded_at_as_of() -> None:
+    # Point-in-time: an outcome written on a touchpoint after as_of does not make the outcome
+    # a recorded field at as_of.
+    early = [
+        _tp(f"x{i}", "x", "check_in", f"2026-06-0{i}", trigger="scheduled", purpose="p")
+        for i in (1, 2, 3)
+    ]
+    late = _tp("z", "x", "check_in", "2026-07-15", trigger="scheduled", outcome="done")
+    before = PurposeOutcome().extract(TouchpointLog.from_touchpoints(early), AS_OF)
+    after = PurposeOutcome().extract(TouchpointLog.from_touchpoints([*early, late]), AS_OF)
+    assert before.signal("x").reason == after.signal("x").reason
+    assert before.signal("x").severity == after.signal("x").severity == 0.0
+
+
+@pytest.mark.realdata
+def test_purpose_outcome_on_the_appointments_data(shared_data: Path) -> None:
+    path = shared_data / "noshow_appointments" / "KaggleV2-May-2016.csv"
+    log = load(make_adapter("appointments").read(path), mode="lenient").log
+    as_of = dt.datetime(2016, 6, 9, 3, tzinfo=dt.UTC)  # the end of the last appointment day
+
+    frame = PurposeOutcome().extract(log, as_of)
+
+    # docs/formats/appointments.md: appointments (check_in) carry no purpose and no outcome;
+    # only the automated SMS reminders have a purpose ("appointment reminder"). Before the
+    # fix the 7,181 patients with 3+ completed appointments read "... lack an outcome and ...
+    # a purpose" (severity 0.7); now nothing is judged.
+    assert int(frame.sufficient.sum()) == 0
+    assert set(frame.reasons) == {
+        "no human-led touchpoint in this log records a purpose or an outcome"
+    }
+    charged = PurposeOutcome(ignore_unrecorded_fields=False).extract(log, as_of)
+    assert int(charged.sufficient.sum()) == 7181
+    assert float(charged.severity[charged.sufficient].min()) == pytest.approx(0.7)

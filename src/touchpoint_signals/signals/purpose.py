@@ -83,6 +83,12 @@ class PurposeOutcome:
     reactive_tolerance
         Reactive share that is still healthy; the reactive part of the severity rises
         linearly from 0 at this share to 1 when every touchpoint was customer-raised.
+    ignore_unrecorded_fields
+        When no human-led touchpoint of the point-in-time log records a purpose (or an
+        outcome), that part is not judged and its weight is shared among the remaining parts
+        in proportion to their weights; when neither is recorded anywhere, every account is
+        ``insufficient_data`` (Notes). ``False`` charges the missing records to every
+        account, as a log whose source does record them but nobody filled them in.
 
     Notes
     -----
@@ -102,6 +108,23 @@ class PurposeOutcome:
     Henderson and Palmatier, "Customer Success Management: the next evolution in customer
     management practice?", *Industrial Marketing Management* 90, 2020, pp. 360-369). The
     weights, the tolerance and ``min_touchpoints = 3`` are our choices.
+
+    Fields a source never records. Some sources have no purpose or outcome column at all (the
+    appointment records); charging every account for them would read the source's format as
+    the team's negligence. With ``ignore_unrecorded_fields=True`` a part that no human-led
+    touchpoint of the whole log as known at ``as_of`` records (any account, date, status) is
+    left out: with no outcome recorded anywhere the severity is ``purpose_weight * (1 -
+    purpose share) + reactive_weight * reactive part``, both divided by ``purpose_weight +
+    reactive_weight``, the value (the outcome share) is NaN, and the reason ends "no
+    human-led touchpoint in this log records an outcome; not judged". With neither recorded
+    every account is ``insufficient_data``: "no human-led touchpoint in this log records a
+    purpose or an outcome". Automated touchpoints are not asked, because their text is
+    written by the system or the adapter (the appointments adapter labels every SMS reminder
+    "appointment reminder") and says nothing about whether people record theirs. The
+    trade-off: a team whose source does have the field but that never filled it in once is
+    not told so; set the option to ``False`` for such a log. The test is on the whole log,
+    not per account, so one account that records outcomes makes every other account's
+    missing outcomes count.
 
     Only ``completed`` touchpoints are counted: a cancelled or missed meeting has no outcome to
     record. Replies (touchpoints that answer another one, whether or not the log holds it) are
@@ -136,6 +159,7 @@ class PurposeOutcome:
     outcome_weight: float = attrs.field(default=0.4, validator=_params.in_unit_interval)
     reactive_weight: float = attrs.field(default=0.3, validator=_params.in_unit_interval)
     reactive_tolerance: float = attrs.field(default=0.5, validator=_tolerance)
+    ignore_unrecorded_fields: bool = attrs.field(default=True, validator=_params.boolean)
 
     def __attrs_post_init__(self) -> None:
         total = self.purpose_weight + self.outcome_weight + self.reactive_weight
@@ -160,9 +184,27 @@ class PurposeOutcome:
             & ~is_reply
             & (view.occurred_at > cutoff - self.window_days * _US_PER_DAY)
         )
-        no_purpose = counted & ~_recorded(view.purpose)
-        no_outcome = counted & ~_recorded(view.outcome)
+        has_purpose = _recorded(view.purpose)
+        has_outcome = _recorded(view.outcome)
+        led = human_led[view.kind]
+        judge_purpose = not self.ignore_unrecorded_fields or bool((has_purpose & led).any())
+        judge_outcome = not self.ignore_unrecorded_fields or bool((has_outcome & led).any())
+        no_purpose = counted & ~has_purpose & judge_purpose
+        no_outcome = counted & ~has_outcome & judge_outcome
         reactive_row = counted & (view.trigger == _REACTIVE)
+
+        # A part no human-led touchpoint of the log records is not judged; its weight goes to
+        # the others in proportion to theirs (class Notes, "Fields a source never records").
+        weights = np.array(
+            [
+                self.purpose_weight * judge_purpose,
+                self.outcome_weight * judge_outcome,
+                self.reactive_weight,
+            ]
+        )
+        if weights.sum() > 0:
+            weights = weights / weights.sum()
+        w_purpose, w_outcome, w_reactive = weights.tolist()
 
         total = per_account_count(view.account, n, counted)
         missing_purpose = per_account_count(view.account, n, no_purpose)
@@ -183,11 +225,11 @@ class PurposeOutcome:
             (reactive_share - self.reactive_tolerance) / (1.0 - self.reactive_tolerance), 0, 1
         )
         severity = (
-            self.purpose_weight * (1.0 - purpose_share)
-            + self.outcome_weight * (1.0 - outcome_share)
-            + self.reactive_weight * reactive_part
+            w_purpose * (1.0 - purpose_share)
+            + w_outcome * (1.0 - outcome_share)
+            + w_reactive * reactive_part
         )
-        sufficient = total >= self.min_touchpoints
+        sufficient = (total >= self.min_touchpoints) & (judge_purpose or judge_outcome)
 
         concern = no_purpose | no_outcome | (reactive_row & (reactive_part > 0)[view.account])
         reasons = [
@@ -196,6 +238,7 @@ class PurposeOutcome:
                 int(missing_purpose[a]),
                 int(missing_outcome[a]),
                 (int(reactive[a]), int(proactive[a]), int(unknown[a])),
+                judged=(judge_purpose, judge_outcome),
             )
             for a in range(n)
         ]
@@ -211,15 +254,15 @@ class PurposeOutcome:
             unit="share of human-led touchpoints with a recorded outcome",
             as_of=as_of,
             log=view,
-            value=np.where(sufficient, outcome_share, math.nan),
+            value=np.where(sufficient & judge_outcome, outcome_share, math.nan),
             severity=np.clip(severity, 0.0, 1.0),
             sufficient=sufficient,
             reasons=reasons,
             samples={"touchpoints": total},
             evidence_rows=np.flatnonzero(concern & sufficient[view.account]),
             details={
-                "purpose_share": purpose_share,
-                "outcome_share": outcome_share,
+                "purpose_share": purpose_share if judge_purpose else np.full(n, math.nan),
+                "outcome_share": outcome_share if judge_outcome else np.full(n, math.nan),
                 "proactive_share": proactive_share,
                 "reactive_share": reactive_share,
                 "unknown_trigger_share": unknown_share,
@@ -227,10 +270,23 @@ class PurposeOutcome:
         )
 
     def _reason(
-        self, total: int, no_purpose: int, no_outcome: int, triggers: tuple[int, int, int]
+        self,
+        total: int,
+        no_purpose: int,
+        no_outcome: int,
+        triggers: tuple[int, int, int],
+        *,
+        judged: tuple[bool, bool],
     ) -> str:
-        """One line: what is missing, then the reactive / proactive / unknown split."""
+        """One line: what is missing, then the reactive / proactive / unknown split.
+
+        ``judged`` says whether the purpose and the outcome are judged at all (a field that
+        no human-led touchpoint of the log records is not).
+        """
         window = f"in the last {self.window_days:g} days"
+        if not any(judged):
+            return "no human-led touchpoint in this log records a purpose or an outcome"
+
         if total == 0:
             return f"no completed human-led touchpoints {window}"
         if total < self.min_touchpoints:
@@ -246,13 +302,24 @@ class PurposeOutcome:
             verb = "" if no_outcome else f" lack{'s' if no_purpose == 1 else ''}"
             gaps.append(f"{no_purpose}{verb} a purpose")
         head = f"of {_plural(total, 'human-led touchpoint')} {window}, "
+        fields = " and ".join(
+            name for name, on in zip(("a purpose", "an outcome"), judged, strict=True) if on
+        )
         if gaps:
             head += " and ".join(gaps)
         else:
-            head = f"all {total} human-led touchpoints {window} have a purpose and an outcome"
+            head = f"all {total} human-led touchpoints {window} have {fields}"
 
         reactive, proactive, unknown = triggers
         split = [f"{reactive} reactive", f"{proactive} proactive"]
         if unknown:
             split.append(f"{unknown} with no trigger")
-        return f"{head}; {', '.join(split)}"
+        parts = [head, ", ".join(split)]
+        unrecorded = [
+            n for n, on in zip(("a purpose", "an outcome"), judged, strict=True) if not on
+        ]
+        if unrecorded:
+            parts.append(
+                f"no human-led touchpoint in this log records {unrecorded[0]}; not judged"
+            )
+        return "; ".join(parts)
