@@ -81,7 +81,7 @@ def test_overdue_check_in_is_the_worst_kind() -> None:
     # more overdue first; the EBR (303 / 365) is not.
     assert acme.reason == (
         "check-in overdue: 47 days since the last (expected every 28-31 days); "
-        "2 of 2.9 expected in the last 90 days; "
+        "2 in the last 90 days, about 3 expected; "  # 90 / 31 = 2.9 read "about 3"
         "QBR overdue: 122 days (expected every 84-98)"
     )
 
@@ -95,7 +95,7 @@ def test_an_account_without_the_kind_is_measured_from_its_start() -> None:
     assert beta.evidence == ()
     assert beta.reason == (
         "check-in overdue: none on record, 30 days since the account started on 2026-06-01 "
-        "(expected every 7-14 days); 0 of 6.4 expected in the last 90 days"
+        "(expected every 7-14 days); 0 in the last 90 days, about 6 expected"  # 90 / 14
     )
 
 
@@ -106,7 +106,7 @@ def test_on_cadence_reads_zero_and_names_the_kind_closest_to_due() -> None:
     assert gamma.severity == 0.0
     assert gamma.reason == (
         "on cadence; closest to due: automated, 10 days since the last "
-        "(expected every 7-30 days); 1 of 3.0 expected in the last 90 days"
+        "(expected every 7-30 days); 1 in the last 90 days, 3 expected"  # 90 / 30 = 3
     )
 
 
@@ -156,10 +156,12 @@ def test_every_overdue_kind_is_named_most_overdue_first() -> None:
             )
         ],
     )
-    omega = CadenceAdherence().extract(log, AS_OF).signal("omega")
+    # The log is empty, so every kind is absent from it: judge them anyway for this test.
+    cadence = CadenceAdherence(skip_kinds_absent_from_log=False)
+    omega = cadence.extract(log, AS_OF).signal("omega")
     assert omega.reason == (
         "check-in overdue: none on record, 546 days since the account started on 2025-01-01 "
-        "(expected every 28-31 days); 0 of 2.9 expected in the last 90 days; "
+        "(expected every 28-31 days); 0 in the last 90 days, about 3 expected; "
         "QBR overdue: none in the 546 days since the start (expected every 84-98); "
         "EBR overdue: none in the 546 days since the start (expected every 182-365)"
     )
@@ -190,7 +192,8 @@ def test_a_start_after_as_of_cannot_anchor_a_gap() -> None:
         [], accounts=[Account("new", "tech_touch", started_at="2026-08-01T00:00Z")]
     )
 
-    new = CadenceAdherence().extract(log, AS_OF).signal("new")
+    # Empty log: judge the absent kind anyway, to reach the start-date rule.
+    new = CadenceAdherence(skip_kinds_absent_from_log=False).extract(log, AS_OF).signal("new")
 
     assert new.status is SignalStatus.INSUFFICIENT_DATA
     assert new.reason == (
@@ -384,12 +387,21 @@ def test_severity_stays_in_bounds_and_thin_history_is_insufficient(
 def test_cadence_on_ravenstack_tickets(shared_data: Path) -> None:
     log = load(make_adapter("ravenstack").read(shared_data / "ravenstack"), mode="lenient").log
 
-    frame = CadenceAdherence().extract(log, dt.datetime(2024, 12, 31, tzinfo=dt.UTC))
+    as_of = dt.datetime(2024, 12, 31, tzinfo=dt.UTC)
+    skipped = CadenceAdherence().extract(log, as_of)
+    frame = CadenceAdherence(skip_kinds_absent_from_log=False).extract(log, as_of)
 
-    # The export holds support tickets only, so no account has a check-in, QBR, EBR or
-    # automated touchpoint: every gap runs from signup (all 500 accounts have a signup date
-    # on or before as_of). Only the 16 accounts that signed up within one interval of as_of
-    # are on cadence.
+    # The export holds support tickets only, so the log has no check-in, QBR, EBR or
+    # automated touchpoint at all. By default (skip_kinds_absent_from_log, added after a
+    # user's report) none of those kinds is judged and every account is insufficient; the
+    # figures below were 500 / 484 / 458 / 439 with the default before that change and are
+    # kept with the option off. With it off every gap runs from signup (all 500 accounts
+    # have a signup date on or before as_of); only the 16 accounts that signed up within one
+    # interval of as_of are on cadence.
+    assert int(skipped.sufficient.sum()) == 0
+    assert skipped.signal("A-00cac8").reason == (
+        "no check-in, EBR or QBR touchpoints in this log; not judged"
+    )
     ok = frame.sufficient
     assert int(ok.sum()) == 500
     assert int((frame.severity[ok] > 0).sum()) == 484
@@ -408,3 +420,64 @@ def test_cadence_on_ravenstack_tickets(shared_data: Path) -> None:
     )
     # A-524364 signed up on 2024-12-31 itself: 0 days, on cadence.
     assert frame.signal("A-524364").severity == 0.0
+
+
+# -- kinds the log never holds -------------------------------------------------------------
+
+
+def test_a_kind_the_log_never_holds_is_not_judged() -> None:
+    # Hand-made fixture, like a mailing list: only outreach messages, no automated
+    # touchpoint anywhere. "lurker" (tech_touch: automated every 7-30 days) started
+    # 2020-08-20, 2141 days before as_of. Before the fix it read "automated overdue: none on
+    # record, 2141 days since the account started ..." at severity 1; now it is insufficient.
+    # "acme" (high_touch, adoption) had a check-in 47 days ago: 47 / 31 = 1.52 as before, and
+    # its never-seen QBR and EBR kinds are named as not judged.
+    log = TouchpointLog.from_touchpoints(
+        [
+            Touchpoint("m1", "lurker", "outreach", "2026-06-01T00:00Z", "completed"),
+            _tp("c1", "acme", "check_in", "2026-05-15"),
+        ],
+        accounts=[
+            Account("lurker", "tech_touch", started_at="2020-08-20T00:00Z"),
+            Account("acme", "high_touch", lifecycle_stage="adoption"),
+        ],
+    )
+    frame = CadenceAdherence().extract(log, AS_OF)
+
+    lurker = frame.signal("lurker")
+    assert lurker.status is SignalStatus.INSUFFICIENT_DATA
+    assert lurker.reason == "no automated touchpoints in this log; not judged"
+    acme = frame.signal("acme")
+    assert acme.value == pytest.approx(47 / 31)
+    assert acme.samples["kinds"] == 1
+    assert acme.reason == (
+        "check-in overdue: 47 days since the last (expected every 28-31 days); "
+        "1 in the last 90 days, about 3 expected; "
+        "no EBR or QBR touchpoints in this log; not judged"
+    )
+
+    # Turned off, the absent kind is judged from the start date: 2141 / 30 intervals.
+    off = CadenceAdherence(skip_kinds_absent_from_log=False).extract(log, AS_OF)
+    assert off.signal("lurker").value == pytest.approx(2141 / 30)
+    assert off.signal("lurker").severity == 1.0
+
+
+def test_a_kind_held_only_as_a_missed_touchpoint_is_still_judged() -> None:
+    # One no-show check-in anywhere in the log shows the source records check-ins.
+    log = TouchpointLog.from_touchpoints(
+        [_tp("n1", "x", "check_in", "2026-06-01", "no_show")],
+        accounts=[Account("x", "high_touch", lifecycle_stage="adoption",
+                          started_at="2026-01-01T00:00Z")],
+    )  # fmt: skip
+    x = CadenceAdherence(kinds=("check_in",)).extract(log, AS_OF).signal("x")
+    # 2026-01-01 to 2026-07-01: 181 days, 181 / 31.
+    assert x.value == pytest.approx(181 / 31)
+
+
+@pytest.mark.parametrize(
+    ("count", "text"), [(2.9, "about 3"), (3.0, "3"), (6.43, "about 6"), (0.49, "under 1")]
+)
+def test_expected_counts_are_whole_numbers(count: float, text: str) -> None:
+    from touchpoint_signals.signals.cadence import _expected_count
+
+    assert _expected_count(count) == text

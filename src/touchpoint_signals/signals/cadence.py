@@ -52,6 +52,20 @@ def _interval(low: float, high: float) -> str:
     return f"expected every {span} days"
 
 
+def _expected_count(count: float) -> str:
+    """How many touchpoints a span should hold, as a reader says it: ``"about 3"``, ``"1"``,
+    ``"under 1"`` (not ``"2.9"``: a count of touchpoints is a whole number)."""
+    if count < 1:
+        return "under 1"
+    whole = round(count)
+    return f"{whole}" if math.isclose(count, whole, abs_tol=1e-9) else f"about {whole}"
+
+
+def _listed(names: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _to_kind_names(value: Any) -> tuple[str, ...]:
     return _params.kind_names(value, "CadenceAdherence.kinds")
 
@@ -136,6 +150,11 @@ class CadenceAdherence:
         name that is not a kind of the log raises
         :class:`~touchpoint_signals.errors.UnknownNameError` at extract time (a misspelt
         name would otherwise switch the signal off in silence).
+    skip_kinds_absent_from_log
+        Do not judge a kind of which the whole log, as known at ``as_of``, holds no
+        touchpoint at all (any account, status or date): the reason says "no automated
+        touchpoints in this log; not judged", and an account whose every expected kind is
+        absent is ``insufficient_data`` (Notes, "Kinds the log never holds").
 
     Notes
     -----
@@ -155,6 +174,16 @@ class CadenceAdherence:
     check-in. The count over ``period_days`` is context for the reader and does not enter the
     severity: a burst of check-ins followed by silence already shows as a long gap, and a
     recent touchpoint after a thin quarter means the account is back on cadence.
+
+    Kinds the log never holds. A source that never records a kind (a mailing list has no
+    automated campaigns, a ticket export no check-ins) would otherwise charge every account
+    for its whole life: a tech-touch list user read "automated overdue: none on record, 2119
+    days". With ``skip_kinds_absent_from_log=True`` (the default) a kind of which the
+    point-in-time log holds no touchpoint is not judged. The trade-off: a portfolio that truly
+    never had a single touchpoint of that kind, in any account, looks the same as a source that
+    does not record it, and is then not flagged; a log that records even one touchpoint of
+    the kind (cancelled or missed ones count) is judged as before. Set the option to
+    ``False`` when the log is known to cover the kind.
 
     An account that has never had an expected kind is measured from its start
     (``Account.started_at``); without a start date, or with one after ``as_of``, that kind
@@ -178,7 +207,7 @@ class CadenceAdherence:
     >>> for part in acme.reason.split("; "):
     ...     print(part)
     check-in overdue: 47 days since the last (expected every 28-31 days)
-    1 of 2.9 expected in the last 90 days
+    1 in the last 90 days, about 3 expected
     >>> frame.signal("beta").reason
     'segment tech_touch expects no cadence among the kinds checked'
     """
@@ -187,6 +216,7 @@ class CadenceAdherence:
     period_days: float = attrs.field(default=90.0, validator=_params.days)
     full_severity_ratio: float = attrs.field(default=3.0, validator=_params.finite_above(1))
     kinds: tuple[str, ...] = attrs.field(default=(), converter=_to_kind_names)
+    skip_kinds_absent_from_log: bool = attrs.field(default=True, validator=_params.boolean)
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
         """Read every account of ``log`` as known at ``as_of``."""
@@ -198,6 +228,12 @@ class CadenceAdherence:
         codes = {k.name: c for c, k in enumerate(view.kinds)}
         period_start = cutoff - self.period_days * _US_PER_DAY
         started = np.where(plan.started_us <= cutoff, plan.started_us, math.nan)
+        held = np.bincount(view.kind, minlength=len(view.kinds)) > 0
+        absent = frozenset(
+            kind
+            for kind in plan.kinds
+            if self.skip_kinds_absent_from_log and not (kind in codes and held[codes[kind]])
+        )
 
         ratios = np.full((len(plan.kinds), n), math.nan)
         days_since = np.full((len(plan.kinds), n), math.nan)
@@ -209,7 +245,7 @@ class CadenceAdherence:
             last = per_account_last(view.account, n, done)
             anchor = started.copy()
             anchor[last >= 0] = view.occurred_at[last[last >= 0]]
-            expected = ~np.isnan(plan.max_days[kind])
+            expected = ~np.isnan(plan.max_days[kind]) & (kind not in absent)
 
             days_since[i] = np.where(expected, (cutoff - anchor) / _US_PER_DAY, math.nan)
             ratios[i] = days_since[i] / plan.max_days[kind]
@@ -233,7 +269,7 @@ class CadenceAdherence:
         reasons = [
             _params.one_line(self._reason(
                 view, plan, a, day, ratios[:, a], days_since[:, a], recent[:, a],
-                last_rows[:, a], int(worst_kind[a]) if sufficient[a] else -1,
+                last_rows[:, a], int(worst_kind[a]) if sufficient[a] else -1, absent,
             ))
             for a in range(n)
         ]  # fmt: skip
@@ -242,10 +278,11 @@ class CadenceAdherence:
         for i, kind in enumerate(plan.kinds):
             details[f"days_since[{kind}]"] = days_since[i]
             details[f"overdue_ratio[{kind}]"] = ratios[i]
-            details[f"recent[{kind}]"] = np.where(
-                np.isnan(plan.max_days[kind]), math.nan, recent[i]
+            unread = np.isnan(plan.max_days[kind]) | (kind in absent)
+            details[f"recent[{kind}]"] = np.where(unread, math.nan, recent[i])
+            details[f"expected_recent[{kind}]"] = np.where(
+                unread, math.nan, self.period_days / plan.max_days[kind]
             )
-            details[f"expected_recent[{kind}]"] = self.period_days / plan.max_days[kind]
 
         logger.debug(
             "cadence as of %s: %d of %d accounts readable, %d overdue",
@@ -279,9 +316,11 @@ class CadenceAdherence:
         recent: npt.NDArray[np.int64],
         last_rows: npt.NDArray[np.int64],
         worst: int,
+        absent: frozenset[str],
     ) -> str:
         """One line for account ``a``: its overdue kinds, most overdue first (or the kind
-        closest to due), or why it cannot be read; ``day`` is ``as_of``'s date."""
+        closest to due), or why it cannot be read; ``day`` is ``as_of``'s date and ``absent``
+        the kinds the log holds no touchpoint of (not judged)."""
         if not plan.has_record[a]:
             return "no account record, so the segment and its cadence are unknown"
         expected = [i for i, k in enumerate(plan.kinds) if not np.isnan(plan.max_days[k][a])]
@@ -293,6 +332,14 @@ class CadenceAdherence:
             checked = " among the kinds checked" if self.kinds else ""
             return f"segment {account.segment.name} expects no cadence{where}{checked}"
 
+        missing = [_label(plan.kinds[i]) for i in expected if plan.kinds[i] in absent]
+        absent_text = (
+            f"no {_listed(missing)} touchpoints in this log; not judged" if missing else ""
+        )
+        expected = [i for i in expected if plan.kinds[i] not in absent]
+        if not expected:
+            return absent_text
+
         blind = [_label(plan.kinds[i]) for i in expected if np.isnan(days_since[i])]
         if account.started_at is None:
             blind_text = f"no {', '.join(blind)} on record and no account start date"
@@ -302,7 +349,7 @@ class CadenceAdherence:
                 f"{account.started_at:%Y-%m-%d}, after {day}"
             )
         if worst < 0:
-            return blind_text
+            return f"{blind_text}; {absent_text}" if missing else blind_text
 
         kind = plan.kinds[worst]
         low, high = plan.min_days[kind][a], plan.max_days[kind][a]
@@ -321,8 +368,8 @@ class CadenceAdherence:
             head = f"on cadence; closest to due: {_label(kind)}, "
         parts = [
             f"{head}{since} ({_interval(low, high)})",
-            f"{recent[worst]} of {self.period_days / high:.1f} expected in the last "
-            f"{self.period_days:g} days",
+            f"{recent[worst]} in the last {self.period_days:g} days, "
+            f"{_expected_count(self.period_days / high)} expected",
         ]
 
         # Every other overdue kind, most overdue first (ties in plan order).
@@ -340,4 +387,6 @@ class CadenceAdherence:
                 )
         if blind:
             parts.append(blind_text)
+        if missing:
+            parts.append(absent_text)
         return "; ".join(parts)
