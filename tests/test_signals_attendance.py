@@ -558,7 +558,7 @@ def test_streaks_on_the_appointments_data(appointments: TouchpointLog) -> None:
     assert patient.value == 3.0
     assert patient.reason == (
         "3 check-ins in a row missed since 2016-05-11; attended 0 of 3 meetings in the last "
-        "90 days, none with an outcome in the previous 90 days"
+        "90 days, no meetings in the previous 90 days to compare with"  # wording, see below
     )
     assert patient.evidence == ("5639761", "5639762", "5723584")
 
@@ -585,3 +585,18 @@ def test_a_kind_name_cannot_carry_a_line_break_into_a_reason() -> None:
     # The model refuses the name at the source, so no reason can be broken by it.
     with pytest.raises(DataError, match="lower-case identifier"):
         TouchpointKind("demo\n", meeting=True)
+
+
+def test_an_empty_baseline_window_is_worded_as_nothing_to_compare_with() -> None:
+    # Hand-made fixture: 6 of 13 check-ins attended in the last 90 days, none before. The old
+    # wording "none with an outcome in the previous 90 days" read as "the meetings had no
+    # outcome".
+    touchpoints = [
+        _meeting(f"m{i}", "a", 80 - 6 * i, "completed" if i < 6 else "no_show")
+        for i in range(13)
+    ]
+    reading = _reading(touchpoints, "a")
+    assert reading.reason.endswith(
+        "attended 6 of 13 meetings in the last 90 days, "
+        "no meetings in the previous 90 days to compare with"
+    )

@@ -402,7 +402,8 @@ class Attendance:
             att, total, before = int(recent_att[a]), int(recent_n[a]), int(previous_att[a])
             change = before - att
             if previous_n[a] == 0:
-                compared = f"none with an outcome in the previous {window}"
+                # Not "none with an outcome": that reads as meetings that had no outcome.
+                compared = f"no meetings in the previous {window} to compare with"
             elif change > 0:
                 compared = f"{change} fewer than in the previous {window}"
             elif change < 0:
