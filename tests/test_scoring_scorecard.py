@@ -775,13 +775,15 @@ def test_default_scorecard_on_ravenstack_segments(shared_data: Path) -> None:
 
     scores = default_scorecard().score(signals)
 
-    # With the default extractors only service signals read these tickets: cadence and
-    # fatigue (10 + 10 of the 100 weight) for 488 accounts, one of them for 8, and also
-    # purpose_outcome for 4 (30). Every account is insufficient_data, which the default's
-    # minimum coverage of 0.5 (above the service group's 45) is meant to ensure.
+    # With the default extractors only service signals read these tickets: fatigue (10 of
+    # the 100 weight) for 488 accounts, nothing for 8, and also purpose_outcome for 4 (20).
+    # Cadence does not judge them: the export holds no touchpoint of the kinds the segments
+    # expect (check-ins, QBRs, automated), so the default skips those kinds. Every account is
+    # insufficient_data, which the default's minimum coverage of 0.5 (above the service
+    # group's 45) is meant to ensure.
     assert len(scores) == 500
     assert {s.band for s in scores} == {Band.INSUFFICIENT_DATA}
-    assert Counter(round(s.coverage, 2) for s in scores) == {0.2: 488, 0.1: 8, 0.3: 4}
+    assert Counter(round(s.coverage, 2) for s in scores) == {0.1: 488, 0.0: 8, 0.2: 4}
     assert Counter(s.segment for s in scores) == {
         "mid_touch": 178,
         "tech_touch": 168,
