@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -170,18 +171,54 @@ UVC_MAPPING = (
     'vendor_addresses = ["vendor0014 at list.example", "vendor0743 at list.example"]\n'
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+ATTENDANCE_CARD = str(ROOT / "examples" / "attendance_scorecard.toml")
+
 REAL_SETS = [
-    # (folder or file, input format, mapping, as_of, accounts scored)
-    ("linux_uvc_devel_ml", "mbox", UVC_MAPPING, "2011-06-30", 1203),
-    ("twcs_head5000/twcs_head5000.csv", "support_threads", "", None, 1444),
-    ("noshow_appointments/KaggleV2-May-2016.csv", "appointments", "", None, 62_299),
-    ("ravenstack", "ravenstack", "", "2024-12-31", 500),
+    # (folder or file, input format, mapping, as_of, scorecard, accounts scored)
+    ("linux_uvc_devel_ml", "mbox", UVC_MAPPING, "2011-06-30", None, 1203),
+    ("twcs_head5000/twcs_head5000.csv", "support_threads", "", None, None, 1444),
+    (
+        "noshow_appointments/KaggleV2-May-2016.csv",
+        "appointments",
+        "",
+        None,
+        ATTENDANCE_CARD,
+        62_299,
+    ),
+    ("ravenstack", "ravenstack", "", "2024-12-31", None, 500),
 ]
+
+
+def _real_scores(
+    shared_data: Path,
+    tmp_path: Path,
+    path: str,
+    fmt: str,
+    mapping: str,
+    as_of: str | None,
+    scorecard: str | None,
+) -> list[HealthScore]:
+    argv = ["score", str(shared_data / path), "--input-format", fmt, "--lenient"]
+    argv += ["--format", "json"]
+    if scorecard:
+        argv += ["--scorecard", scorecard]
+    if mapping:
+        (tmp_path / "m.toml").write_text(mapping, encoding="utf-8")
+        argv += ["--mapping", str(tmp_path / "m.toml")]
+    if as_of:
+        argv += ["--as-of", as_of]
+    out = io.StringIO()
+
+    assert main(argv, out=out) == 0
+    return [HealthScore.from_dict(d) for d in json.loads(out.getvalue())]
 
 
 @pytest.mark.realdata
 @pytest.mark.parametrize(
-    ("path", "fmt", "mapping", "as_of", "accounts"), REAL_SETS, ids=[s[1] for s in REAL_SETS]
+    ("path", "fmt", "mapping", "as_of", "scorecard", "accounts"),
+    REAL_SETS,
+    ids=[s[1] for s in REAL_SETS],
 )
 def test_score_on_real_data(
     shared_data: Path,
@@ -190,24 +227,35 @@ def test_score_on_real_data(
     fmt: str,
     mapping: str,
     as_of: str | None,
+    scorecard: str | None,
     accounts: int,
 ) -> None:
-    argv = ["score", str(shared_data / path), "--input-format", fmt, "--lenient"]
-    argv += ["--format", "json"]
-    if mapping:
-        (tmp_path / "m.toml").write_text(mapping, encoding="utf-8")
-        argv += ["--mapping", str(tmp_path / "m.toml")]
-    if as_of:
-        argv += ["--as-of", as_of]
-    out = io.StringIO()
+    scores = _real_scores(shared_data, tmp_path, path, fmt, mapping, as_of, scorecard)
 
-    code = main(argv, out=out)
-
-    scores = [HealthScore.from_dict(d) for d in json.loads(out.getvalue())]
-    assert code == 0
     assert len(scores) == accounts
     assert all(s.reasons and all(r.strip() for r in s.reasons) for s in scores)
     thin = [s for s in scores if s.coverage < 0.5]
     assert thin, "every real set has accounts too thin to score"
     assert all(s.band is Band.INSUFFICIENT_DATA for s in thin)
     assert all(s.band is not Band.GREEN for s in scores if s.coverage == 0.0)
+
+
+@pytest.mark.realdata
+def test_the_readme_main_job_on_the_appointment_records(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # The README's first command: the attendance scorecard on the no-show records.
+    scores = _real_scores(shared_data, tmp_path, *REAL_SETS[2][:5])
+
+    bands = Counter(s.band for s in scores)
+    assert bands == {
+        Band.RED: 43,
+        Band.YELLOW: 474,
+        Band.INSUFFICIENT_DATA: 52_463,
+        Band.GREEN: 9_319,
+    }
+    # Patient 65751443779385 (checked in the CSV: 13 appointments from 2016-05-05 to
+    # 2016-06-03, every one No-show = Yes) is red with the streak as its first reason.
+    patient = next(s for s in scores if s.account_id == "65751443779385")
+    assert patient.band is Band.RED
+    assert patient.reasons[0].startswith("attendance cost 75.00 points: 13 check-ins in a row")
