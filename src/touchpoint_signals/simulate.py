@@ -590,9 +590,9 @@ def simulate_portfolio(
     Parameters
     ----------
     n_accounts
-        Number of accounts. Touchpoints per account per year are about 260 for
-        ``high_touch``, 200 for ``mid_touch`` and 80 for ``tech_touch`` with the default
-        profiles.
+        Number of accounts. Touchpoints per account per year are about 250 for
+        ``high_touch``, 230 for ``mid_touch`` and 95 for ``tech_touch`` with the default
+        profiles (fewer for accounts that churn).
     seed
         Seed of :func:`numpy.random.default_rng`; the same seed and parameters give the same
         portfolio, column for column.
@@ -654,9 +654,9 @@ def simulate_portfolio(
     **Churn.** The churn instant has hazard ``base_churn_per_year`` until the onset and
     ``base_churn_per_year * churn_hazard_ratio`` after it (a piecewise-exponential model; by
     memorylessness the time after the onset is a fresh exponential draw). An account that
-    would churn before its drawn onset keeps no deterioration. With the defaults and an
-    onset 30-75 days before ``end``, about 25 % of planted accounts churn within the
-    horizon against about 9 % of clean ones.
+    would churn before its drawn onset keeps no deterioration. With the defaults, over one
+    year (seed 11, 1,000 accounts), 36 % of planted accounts churn by the end of the horizon
+    against 16 % of clean ones.
 
     **Scale.** Each stream (one kind in one segment) is drawn as a matrix of gaps, one row
     per account; memory is a few times the number of touchpoints in float64.
