@@ -33,9 +33,11 @@ import numpy as np
 import numpy.typing as npt
 
 from touchpoint_signals.errors import (
+    ConfigError,
     DataError,
     IntegrityError,
     RecordError,
+    UnknownNameError,
 )
 from touchpoint_signals.ingest.mapping import ColumnMapping, MappingFile
 from touchpoint_signals.ingest.readers import csv_records, jsonl_records, records_for
@@ -65,6 +67,8 @@ from touchpoint_signals.model import (
     DEFAULT_CATALOG,
     Account,
     Catalog,
+    LifecycleStage,
+    parse_choice,
 )
 from touchpoint_signals.timeparse import (
     EPOCH,
@@ -361,33 +365,34 @@ def _account_values(fields: Mapping[str, object], catalog: Catalog, zone: Any) -
         if not revenue >= 0:
             raise _FieldError("annual_revenue", revenue_value, "a non-negative number")
 
+    stage_value = fields["lifecycle_stage"]
+    stage = None
+    if stage_value is not None:
+        try:
+            stage = parse_choice(LifecycleStage, stage_value, what="lifecycle stage")
+        except UnknownNameError:
+            valid = ", ".join(s.value for s in LifecycleStage)
+            raise _FieldError("lifecycle_stage", stage_value, f"one of {valid}") from None
+
     instants = {}
     for name in ("started_at", "renews_at", "churned_at"):
         micros = _instant(fields[name], name, zone, required=False)
         instants[name] = None if micros is None else from_epoch_us(micros)
 
-    try:
-        return Account(
-            id=str(record_id),
-            segment=segment,
-            name=_text(fields["name"], "name"),
-            annual_revenue=revenue,
-            owner=_text(fields["owner"], "owner"),
-            lifecycle_stage=fields["lifecycle_stage"],
-            **instants,
-        )
-    except KeyError:
-        from touchpoint_signals.model import LifecycleStage
-
-        valid = ", ".join(s.value for s in LifecycleStage)
-        raise _FieldError(
-            "lifecycle_stage", fields["lifecycle_stage"], f"one of {valid}"
-        ) from None
+    return Account(
+        id=str(record_id),
+        segment=segment,
+        name=_text(fields["name"], "name"),
+        annual_revenue=revenue,
+        owner=_text(fields["owner"], "owner"),
+        lifecycle_stage=stage,
+        **instants,
+    )
 
 
 def _check_mode(mode: str) -> None:
     if mode not in _MODES:
-        raise ValueError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
+        raise ConfigError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
 
 
 class _Intake:
