@@ -1,0 +1,179 @@
+"""Score one account per call, for services that answer one request at a time.
+
+:func:`score_account` runs the same extractors and the same scorer as the batch path
+(:meth:`TouchpointLog.from_touchpoints`, :meth:`SignalSet.from_log`, ``scorer.score``) on a
+log that holds a single account. What a batch run would compute once for many accounts is
+not repeated per call where it need not be: the default extractors and the default scorecard
+are built once, when this module is imported (they are frozen attrs objects, so sharing them
+changes nothing), and the tone lexicon is loaded once per process by
+:mod:`touchpoint_signals.tone`.
+
+Alone or in a portfolio
+-----------------------
+Most signals read an account's own touchpoints only, and score the same alone as in a
+portfolio. Three of the default extractors also read the rest of the log, and can read an
+account differently alone (``docs/service.md`` lists them with an example each):
+
+* :class:`~touchpoint_signals.signals.attendance.Attendance` shrinks the account's rates
+  toward the pooled rate of the *other* accounts of its segment; alone there are none, so
+  the prior is ``fallback_prior_rate``. Fix it with ``Attendance(prior_rate=...)``, or take
+  the account's portfolio prior from a batch run with :func:`portfolio_extractors`.
+* :class:`~touchpoint_signals.signals.cadence.CadenceAdherence` skips kinds of which the log
+  holds no touchpoint (``skip_kinds_absent_from_log``); alone, "the log" is the account.
+* :class:`~touchpoint_signals.signals.purpose.PurposeOutcome` does not judge a purpose or an
+  outcome no human-led touchpoint of the log records (``ignore_unrecorded_fields``).
+
+A reply to a touchpoint of another account cannot be resolved alone (the touchpoint it
+answers is not given), so the vendor-latency rule that skips a customer's reply to another
+customer cannot see it either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Sequence
+
+import attrs
+
+from touchpoint_signals.errors import DataError, ProtocolError, UnknownNameError
+from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.model import Account, Touchpoint
+from touchpoint_signals.scoring.base import HealthScore, Scorer, SignalSet
+from touchpoint_signals.scoring.scorecard import Scorecard, default_scorecard
+from touchpoint_signals.signals.attendance import Attendance
+from touchpoint_signals.signals.base import Extractor
+from touchpoint_signals.signals.extract import default_extractors
+
+__all__ = ["portfolio_extractors", "score_account"]
+
+logger = logging.getLogger(__name__)
+
+# Built once: both are immutable (frozen attrs, tuples), so every call can share them.
+_DEFAULT_EXTRACTORS: tuple[Extractor, ...] = default_extractors()
+_DEFAULT_SCORECARD: Scorecard = default_scorecard()
+
+
+def score_account(
+    touchpoints: Sequence[Touchpoint],
+    account: Account,
+    as_of: dt.datetime,
+    *,
+    scorer: Scorer | None = None,
+    extractors: Sequence[Extractor] | None = None,
+) -> HealthScore:
+    """The health score of one account at ``as_of``, through the batch path's code.
+
+    Parameters
+    ----------
+    touchpoints
+        The account's touchpoints, in any order. Those that occurred or were recorded after
+        ``as_of`` are ignored, as in a batch run.
+    account
+        The account's record; every touchpoint must belong to it.
+    as_of
+        The instant the score is for, a timezone-aware datetime.
+    scorer
+        Any :class:`~touchpoint_signals.scoring.base.Scorer`; the default scorecard when
+        ``None``.
+    extractors
+        The extractors to run; the seven built-ins with their default parameters when
+        ``None``. They must produce every signal the scorer reads.
+
+    Returns
+    -------
+    HealthScore
+        What ``scorer.score`` returns for this account in a log that holds it alone.
+
+    Raises
+    ------
+    DataError
+        When a touchpoint belongs to another account (the message names it).
+    ProtocolError
+        When ``scorer`` is not a scorer.
+
+    Notes
+    -----
+    The score equals the account's score in a batch run over many accounts for every signal
+    that reads only the account's own touchpoints. The portfolio-relative readings (the
+    module docstring lists them) are the exception; ``docs/service.md`` says how to make
+    them equal too.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from touchpoint_signals.model import Account, Touchpoint
+    >>> acme = Account("acme", "high_touch")
+    >>> missed = [
+    ...     Touchpoint(f"c{i}", "acme", "check_in", f"2026-05-0{i}T15:00Z", "no_show")
+    ...     for i in range(1, 7)
+    ... ]
+    >>> health = score_account(missed, acme, dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    >>> health.account_id, health.contributions[0].signal, health.contributions[0].severity
+    ('acme', 'attendance', 1.0)
+    """
+    chosen_scorer = _DEFAULT_SCORECARD if scorer is None else scorer
+    if not isinstance(chosen_scorer, Scorer):
+        raise ProtocolError(
+            f"scorer is a {type(chosen_scorer).__name__}, which lacks a name, a config() and "
+            "a score(signals, prior=None) method"
+        )
+    for touchpoint in touchpoints:
+        if touchpoint.account_id != account.id:
+            raise DataError(
+                f"touchpoint {touchpoint.id!r} belongs to account {touchpoint.account_id!r}, "
+                f"not to {account.id!r}, the account being scored"
+            )
+
+    log = TouchpointLog.from_touchpoints(touchpoints, accounts=(account,))
+    signals = SignalSet.from_log(
+        log, as_of, _DEFAULT_EXTRACTORS if extractors is None else extractors
+    )
+    scores = chosen_scorer.score(signals)
+
+    if len(scores) != 1:
+        raise ProtocolError(
+            f"scorer {chosen_scorer.name!r} returned {len(scores)} scores for one account"
+        )
+    return scores.items[0]
+
+
+def portfolio_extractors(
+    signals: SignalSet,
+    account_id: str,
+    extractors: Sequence[Extractor] | None = None,
+) -> tuple[Extractor, ...]:
+    """``extractors`` with the attendance prior pinned to the one a batch run gave an account.
+
+    ``signals`` is the signal set of a batch run (for example last night's, over the whole
+    portfolio). Every :class:`~touchpoint_signals.signals.attendance.Attendance` among
+    ``extractors`` (the defaults when ``None``) whose prior is learned from the other
+    accounts is replaced by a copy whose ``prior_rate`` is the prior that run used for
+    ``account_id`` (its ``prior_rate`` detail). Passed to :func:`score_account`, such a
+    copy reads the account alone as the batch run read it among the others, as long as the
+    account's own meetings are those the batch run saw.
+
+    Raises
+    ------
+    UnknownNameError
+        When ``account_id`` or an Attendance signal is not in ``signals``.
+    """
+    chosen = _DEFAULT_EXTRACTORS if extractors is None else tuple(extractors)
+    pinned: list[Extractor] = []
+    for extractor in chosen:
+        if isinstance(extractor, Attendance) and extractor.prior_rate is None:
+            frame = signals.frame(extractor.name)
+            prior = float(frame.details["prior_rate"][_code(signals, account_id)])
+            if not math.isfinite(prior):
+                raise DataError(f"signal {extractor.name!r} has no prior for {account_id!r}")
+            extractor = attrs.evolve(extractor, prior_rate=prior)
+        pinned.append(extractor)
+    return tuple(pinned)
+
+
+def _code(signals: SignalSet, account_id: str) -> int:
+    for code, known in enumerate(signals.account_ids.tolist()):
+        if known == account_id:
+            return code
+    raise UnknownNameError(f"account {account_id!r} is not in this signal set")
