@@ -224,6 +224,9 @@ def test_attendance_alone_falls_back_to_its_default_prior() -> None:
     pinned = portfolio_extractors(signals, "a")
     again = score_account(_own(touchpoints, accounts[0]), accounts[0], AS_OF, extractors=pinned)
     assert again.contributions[0] == batch.of("a").contributions[0]
+    # The prior leaves "a" out, so a batch run that saw none of a's meetings pins it too.
+    without_a, _ = _batch(accounts, _own(touchpoints, accounts[1]))
+    assert portfolio_extractors(without_a, "a") == pinned
 
 
 def test_a_reply_to_another_account_is_unresolved_alone() -> None:

@@ -150,9 +150,11 @@ def portfolio_extractors(
     portfolio). Every :class:`~touchpoint_signals.signals.attendance.Attendance` among
     ``extractors`` (the defaults when ``None``) whose prior is learned from the other
     accounts is replaced by a copy whose ``prior_rate`` is the prior that run used for
-    ``account_id`` (its ``prior_rate`` detail). Passed to :func:`score_account`, such a
-    copy reads the account alone as the batch run read it among the others, as long as the
-    account's own meetings are those the batch run saw.
+    ``account_id`` (its ``prior_rate`` detail). Passed to :func:`score_account` with the same
+    ``as_of``, such a copy reads the account alone exactly as the batch run read it among the
+    others. The prior leaves the account itself out, so it stays exact when only the
+    account's own touchpoints have changed since the batch run; read at a later ``as_of``,
+    it is the segment as that run saw it.
 
     Raises
     ------

@@ -1,0 +1,144 @@
+"""One account with 200 touchpoints, scored alone and inside a 1,000-account batch.
+
+The portfolio is SIMULATED (:func:`touchpoint_signals.simulate.simulate_portfolio`, seeded);
+no record describes a real customer. One account is cut to its latest 200 touchpoints, in
+the batch log too, so that both paths read exactly the same touchpoints. The script prints:
+
+* the single-account path end to end (:func:`touchpoint_signals.service.score_account`:
+  touchpoint objects in, health score out), median and 95th percentile over ``--runs`` runs
+  after a warm-up;
+* the median of each stage of that path (building the log, each extractor, the checks
+  :func:`~touchpoint_signals.signals.extract.extract_signals` makes, the scorecard);
+* the batch path over the whole log (signals and scorecard; the log is already built), its
+  median over ``--batch-runs`` runs, and that time divided by the number of accounts;
+* whether the account's health score is the same both ways, with the default extractors and
+  with the attendance prior of the batch run carried over
+  (:func:`touchpoint_signals.service.portfolio_extractors`).
+
+Run: .venv/bin/python benchmarks/single_account.py [--runs 200] [--accounts 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.scoring.base import SignalSet
+from touchpoint_signals.scoring.scorecard import default_scorecard
+from touchpoint_signals.service import portfolio_extractors, score_account
+from touchpoint_signals.signals.extract import default_extractors, extract_signals
+from touchpoint_signals.simulate import simulate_portfolio
+
+END = dt.datetime(2026, 6, 30, tzinfo=dt.UTC)
+TOUCHPOINTS = 200
+
+
+def timings(run: Callable[[], object], runs: int, warm_up: int = 20) -> list[float]:
+    """Seconds per call of ``run``, ``runs`` times after ``warm_up`` untimed calls."""
+    for _ in range(warm_up):
+        run()
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:8.3f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--batch-runs", type=int, default=5)
+    parser.add_argument("--accounts", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    portfolio = simulate_portfolio(
+        args.accounts, seed=args.seed, start=END - dt.timedelta(days=330), end=END
+    )
+    full = portfolio.log
+    sizes = np.diff(full.offsets)
+    code = int(np.flatnonzero(sizes >= TOUCHPOINTS)[0])
+    first, stop = int(full.offsets[code]), int(full.offsets[code + 1])
+    keep = np.ones(len(full), dtype=bool)
+    keep[first : stop - TOUCHPOINTS] = False
+    log = full.select(keep)
+
+    rows = log.rows_of(str(log.account_ids[code]))
+    touchpoints = [log.touchpoint(row) for row in range(rows.start, rows.stop)]
+    account = portfolio.accounts[code]
+    assert account.id == str(log.account_ids[code])
+    assert len(touchpoints) == TOUCHPOINTS
+    print(
+        f"SIMULATED portfolio: {log.n_accounts} accounts, {len(log)} touchpoints; account "
+        f"{account.id!r} ({account.segment.name}) with {len(touchpoints)} touchpoints, "
+        f"as of {END.date()}"
+    )
+
+    alone = timings(lambda: score_account(touchpoints, account, END), args.runs)
+    median, p95 = statistics.median(alone), float(np.percentile(alone, 95))
+    print(
+        f"\nsingle account, end to end ({args.runs} runs): median {ms(median)}, p95 {ms(p95)}"
+    )
+
+    extractors = default_extractors()
+    scorecard = default_scorecard()
+    one = TouchpointLog.from_touchpoints(touchpoints, accounts=(account,))
+    signals = SignalSet.from_log(one, END, extractors)
+    stages: dict[str, Callable[[], object]] = {
+        "TouchpointLog.from_touchpoints": lambda: TouchpointLog.from_touchpoints(
+            touchpoints, accounts=(account,)
+        ),
+        **{
+            f"  {e.name}.extract": (lambda e=e: e.extract(one, END))  # type: ignore[misc]
+            for e in extractors
+        },
+        "extract_signals (the above and its checks)": lambda: extract_signals(
+            one, END, extractors
+        ),
+        "Scorecard.score": lambda: scorecard.score(signals),
+    }
+    print("stages (median):")
+    for label, run in stages.items():
+        print(f"  {label:<45} {ms(statistics.median(timings(run, args.runs)))}")
+
+    def batch() -> object:
+        return scorecard.score(SignalSet.from_log(log, END, extractors))
+
+    together = timings(batch, args.batch_runs, warm_up=1)
+    median = statistics.median(together)
+    print(
+        f"\nbatch, {log.n_accounts} accounts ({args.batch_runs} runs): median {ms(median)}; "
+        f"per account {ms(median / log.n_accounts)}"
+    )
+
+    batch_signals = SignalSet.from_log(log, END, extractors)
+    from_batch = scorecard.score(batch_signals).of(account.id)
+    alone_defaults = score_account(touchpoints, account, END)
+    same = alone_defaults == from_batch
+    differ = [
+        a.signal
+        for a, b in zip(alone_defaults.contributions, from_batch.contributions, strict=True)
+        if (a.severity, a.reason) != (b.severity, b.reason)
+    ]
+    pinned = portfolio_extractors(batch_signals, account.id)
+    same_pinned = score_account(touchpoints, account, END, extractors=pinned) == from_batch
+    print(
+        f"\nsame health score alone and in the batch: default extractors {same} (signals "
+        f"read differently: {', '.join(differ) or 'none'}); batch attendance prior carried "
+        f"over {same_pinned}"
+    )
+
+
+if __name__ == "__main__":
+    main()
