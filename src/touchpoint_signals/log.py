@@ -461,6 +461,8 @@ class TouchpointLog:
         keep = np.asarray(keep, dtype=bool)
         if keep.shape != (len(self),):
             raise ValueError(f"keep must be a boolean mask of {len(self)} rows")
+        if keep.all():
+            return self
 
         new_row = np.cumsum(keep, dtype=np.int64) - 1
         rows = np.flatnonzero(keep)

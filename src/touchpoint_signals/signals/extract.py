@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -63,7 +63,11 @@ def _checked(extractors: Iterable[object]) -> list[Extractor]:
 
 
 def _check_frame(
-    extractor: Extractor, frame: SignalFrame, log: TouchpointLog, as_of: dt.datetime
+    extractor: Extractor,
+    frame: SignalFrame,
+    log: TouchpointLog,
+    as_of: dt.datetime,
+    known: Callable[[], set[str]],
 ) -> None:
     """The parts of the contract a frame cannot check alone: it answers this call."""
     where = f"extractor {extractor.name!r} ({type(extractor).__name__})"
@@ -78,8 +82,8 @@ def _check_frame(
         )
 
     if frame.evidence_ids.size:
-        known = set(log.id[log.known_at(as_of)].tolist())
-        late = [i for i in frame.evidence_ids.tolist() if i not in known]
+        known_ids = known()
+        late = [i for i in frame.evidence_ids.tolist() if i not in known_ids]
         if late:
             raise ProtocolError(
                 f"{where} cites touchpoints not known at {as_of.isoformat()} (or not in the "
@@ -114,6 +118,14 @@ def extract_signals(
         raise NaiveDatetimeError(f"as_of {as_of.isoformat()} has no time zone")
     chosen = _checked(default_extractors() if extractors is None else extractors)
 
+    cache: list[set[str]] = []
+
+    def known_ids() -> set[str]:
+        """Ids of the touchpoints known at ``as_of``, built once, on first need."""
+        if not cache:
+            cache.append(set(log.id[log.known_at(as_of)].tolist()))
+        return cache[0]
+
     frames: dict[str, SignalFrame] = {}
     for extractor in chosen:
         start = time.perf_counter()
@@ -123,7 +135,7 @@ def extract_signals(
                 f"extractor {extractor.name!r} ({type(extractor).__name__}) returned a "
                 f"{type(frame).__name__}, not a SignalFrame"
             )
-        _check_frame(extractor, frame, log, as_of)
+        _check_frame(extractor, frame, log, as_of, known_ids)
         frames[extractor.name] = frame
         logger.debug(
             "%s: %d accounts in %.3f s", extractor.name, len(frame), time.perf_counter() - start
