@@ -161,9 +161,10 @@ class SignalWeight:
 
     Examples
     --------
-    >>> SignalWeight("attendance", 20.0, group="engagement", missing="neutral")
-    SignalWeight(signal='attendance', weight=20.0, group='engagement', missing='neutral', neutral_severity=0.5)
-    """  # noqa: E501
+    >>> weight = SignalWeight("attendance", 20.0, group="engagement", missing="neutral")
+    >>> weight.weight, weight.group, weight.missing, weight.neutral_severity
+    (20.0, 'engagement', 'neutral', 0.5)
+    """
 
     signal: str = attrs.field(validator=_check_name)
     weight: float = attrs.field(validator=_check_positive)
@@ -378,9 +379,10 @@ class Scorecard:
     ...     (SignalWeight("attendance", 3.0), SignalWeight("tone_shift", 1.0)),
     ...     min_coverage=0.6,
     ... )
-    >>> card.config()["signals"][0]
-    {'signal': 'attendance', 'weight': 3.0, 'group': None, 'missing': 'exclude', 'neutral_severity': 0.5}
-    """  # noqa: E501
+    >>> sorted(card.config()["signals"][0].items())  # doctest: +NORMALIZE_WHITESPACE
+    [('group', None), ('missing', 'exclude'), ('neutral_severity', 0.5),
+     ('signal', 'attendance'), ('weight', 3.0)]
+    """
 
     signals: tuple[SignalWeight, ...] = attrs.field(
         converter=_to_signals, validator=_check_signals
