@@ -135,7 +135,8 @@ class _Misbehaving:
     name: str = "misbehaving"
 
     def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
-        view = log if self.fault == "future_evidence" else log.as_of(as_of)
+        # "future_evidence": cites rows of a log it holds itself, not the one it was given.
+        view = LOG if self.fault == "future_evidence" else log.as_of(as_of)
         n = view.n_accounts
         return SignalFrame.from_log_rows(
             name="other" if self.fault == "name" else self.name,
@@ -164,6 +165,34 @@ def test_a_frame_must_answer_the_call_that_asked_for_it(fault: str, message: str
 
     with pytest.raises(ProtocolError, match=message):
         extract_signals(LOG, as_of, [_Misbehaving(fault)])
+
+
+def test_an_extractor_that_forgets_as_of_still_sees_only_the_known_past() -> None:
+    @attrs.frozen
+    class Forgetful:
+        name: str = "forgetful"
+
+        def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+            n = log.n_accounts
+            return SignalFrame.from_log_rows(
+                name=self.name,
+                unit="touchpoints",
+                as_of=as_of,
+                log=log,
+                value=np.diff(log.offsets),
+                severity=np.zeros(n),
+                sufficient=np.ones(n, dtype=bool),
+                reasons=["fine"] * n,
+                samples={},
+                evidence_rows=np.arange(len(log)),
+            )
+
+    as_of = dt.datetime(2026, 5, 3, 12, tzinfo=dt.UTC)
+
+    frame = extract_signals(LOG, as_of, [Forgetful()])["forgetful"]
+
+    assert frame.signal("acme").evidence == ("c0", "c1", "c2")
+    assert frame.signal("acme").value == 3.0
 
 
 @pytest.mark.parametrize("as_of", ["2024-12-31", dt.date(2024, 12, 31)])

@@ -118,6 +118,10 @@ def extract_signals(
         raise NaiveDatetimeError(f"as_of {as_of.isoformat()} has no time zone")
     chosen = _checked(default_extractors() if extractors is None else extractors)
 
+    # The point-in-time view is built once and handed to every extractor: each one still
+    # calls ``as_of`` on what it is given (the contract), which costs nothing on a view that
+    # holds only known rows, instead of copying every column once per extractor.
+    log = log.as_of(as_of)
     cache: list[set[str]] = []
 
     def known_ids() -> set[str]:
