@@ -15,6 +15,7 @@ from strategies import touchpoint_lists
 from touchpoint_signals.errors import IntegrityError, NaiveDatetimeError, UnknownNameError
 from touchpoint_signals.log import (
     CHANNELS,
+    ROW_COLUMNS,
     STATUSES,
     ReplyProblem,
     TouchpointColumns,
@@ -460,3 +461,65 @@ def test_known_at_refuses_a_naive_as_of() -> None:
 
     with pytest.raises(NaiveDatetimeError, match="as_of 2026-05-02T00:00:00 has no time zone"):
         log.known_at(dt.datetime(2026, 5, 2))
+
+
+def _eager_select(log: TouchpointLog, keep: np.ndarray) -> list[Touchpoint]:
+    """The reference a view must match: the kept touchpoints as objects, in log order."""
+    return [t for t, k in zip(log.to_touchpoints(), keep, strict=True) if k]
+
+
+@settings(max_examples=60, deadline=None)
+@given(touchpoint_lists(), st.data())
+def test_a_view_of_a_view_is_the_view_of_both_masks(
+    tps: list[Touchpoint], data: st.DataObject
+) -> None:
+    log = TouchpointLog.from_touchpoints(tps)
+    first = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(log), max_size=len(log))), dtype=bool
+    )
+    view = log.select(first)
+    second = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(view), max_size=len(view))), dtype=bool
+    )
+    both = first.copy()
+    both[first] = second
+
+    nested = view.select(second)
+
+    assert nested.to_touchpoints() == _eager_select(log, both)
+    assert nested.offsets.tolist() == log.select(both).offsets.tolist()
+    assert nested.ids_at(np.arange(len(nested))).tolist() == nested.id.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(touchpoint_lists(), st.data())
+def test_as_of_twice_is_the_earlier_cut(tps: list[Touchpoint], data: st.DataObject) -> None:
+    log = TouchpointLog.from_touchpoints(tps)
+    day = st.integers(min_value=0, max_value=40).map(
+        lambda d: dt.datetime(2026, 4, 20, tzinfo=dt.UTC) + dt.timedelta(days=d, hours=d % 7)
+    )
+    early, late = sorted([data.draw(day), data.draw(day)])
+
+    view = log.as_of(late)
+
+    assert view.as_of(late) is view
+    assert view.as_of(late + dt.timedelta(days=1)) is view
+    assert view.as_of(early).to_touchpoints() == log.as_of(early).to_touchpoints()
+    assert view.to_touchpoints() == _eager_select(log, log.known_at(late))
+
+
+def test_ids_at_reads_only_the_rows_asked_for() -> None:
+    # Hand-made fixture: three touchpoints, the middle one recorded late.
+    log = TouchpointLog.from_touchpoints(
+        [
+            tp("a", "x", "09:00"),
+            tp("b", "x", "10:00", recorded_at="2026-06-01T00:00Z"),
+            tp("c", "x", "11:00"),
+        ]
+    )
+
+    view = log.as_of(dt.datetime(2026, 5, 2, tzinfo=dt.UTC))
+
+    assert view.ids_at(np.array([1])).tolist() == ["c"]
+    assert view.id.tolist() == ["a", "c"]
+    assert list(view.columns()) == list(ROW_COLUMNS)

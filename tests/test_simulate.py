@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import attrs
 import numpy as np
 import pytest
 
@@ -36,11 +35,7 @@ def moderate() -> Portfolio:
 
 
 def _log_columns(log: TouchpointLog) -> dict[str, np.ndarray]:
-    return {
-        f.name: getattr(log, f.name)
-        for f in attrs.fields(TouchpointLog)
-        if isinstance(getattr(log, f.name), np.ndarray)
-    }
+    return log.columns() | {"account_ids": log.account_ids, "offsets": log.offsets}
 
 
 def _flag_rates(

@@ -962,11 +962,7 @@ def _input_order_changes_nothing(run: _ExtractorRun) -> None:
 
 
 def _log_columns(log: TouchpointLog) -> dict[str, Any]:
-    return {
-        f.name: getattr(log, f.name)
-        for f in attrs.fields(TouchpointLog)
-        if isinstance(getattr(log, f.name), np.ndarray)
-    }
+    return log.columns() | {"account_ids": log.account_ids, "offsets": log.offsets}
 
 
 def _extraction_leaves_log_unchanged(run: _ExtractorRun) -> None:

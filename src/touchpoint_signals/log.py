@@ -24,7 +24,7 @@ import datetime as dt
 import enum
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import attrs
 import numpy as np
@@ -47,6 +47,7 @@ from touchpoint_signals.timeparse import from_epoch_us, to_epoch_us
 __all__ = [
     "CHANNELS",
     "DIRECTIONS",
+    "ROW_COLUMNS",
     "STATUSES",
     "TEXT",
     "TRIGGERS",
@@ -248,6 +249,70 @@ class TouchpointColumns:
         )
 
 
+#: Columns with one value per touchpoint, in the order the log declares them.
+ROW_COLUMNS = (
+    "id", "account", "occurred_at", "recorded_at", "kind", "status", "channel", "direction",
+    "trigger", "contact", "reply_to", "csat", "attendees", "text", "quoted_text", "purpose",
+    "outcome",
+)  # fmt: skip
+
+_Scalar = TypeVar("_Scalar", bound=np.generic)
+
+
+@attrs.frozen(eq=False)
+class _Gather:
+    """Rows of another log's column, not copied yet.
+
+    A point-in-time view names the rows it keeps; each column is copied the first time
+    something reads it, so a signal that reads five columns pays for five, not seventeen.
+    """
+
+    source: npt.NDArray[Any]
+    rows: npt.NDArray[np.int64]
+
+    def take(self, rows: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
+        """The gathered column, or only its values at ``rows`` of the view."""
+        return self.source[self.rows if rows is None else self.rows[rows]]
+
+
+_Stored = npt.NDArray[Any] | _Gather
+
+
+class _Column(Generic[_Scalar]):
+    """A log column that a view gathers from its parent on first read (then keeps)."""
+
+    slot: str
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    @overload
+    def __get__(self, log: None, owner: type) -> _Column[_Scalar]: ...
+
+    @overload
+    def __get__(self, log: TouchpointLog, owner: type) -> npt.NDArray[_Scalar]: ...
+
+    def __get__(
+        self, log: TouchpointLog | None, owner: type
+    ) -> _Column[_Scalar] | npt.NDArray[_Scalar]:
+        if log is None:
+            return self
+        value = getattr(log, self.slot)
+        if isinstance(value, _Gather):
+            value = value.take()
+            object.__setattr__(log, self.slot, value)
+        column: npt.NDArray[_Scalar] = value
+        return column
+
+
+def _cutoff_us(as_of: dt.datetime) -> int:
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"as_of {as_of.isoformat()} has no time zone; give an aware datetime"
+        )
+    return to_epoch_us(as_of)
+
+
 def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
     """Sorted distinct non-missing values and each row's code into them (``-1`` if missing)."""
     missing = np.isnan(values) if values.dtype == TEXT else np.zeros(len(values), dtype=bool)
@@ -279,23 +344,23 @@ class TouchpointLog:
     6.0
     """
 
-    id: npt.NDArray[Any]
-    account: npt.NDArray[np.int32]
-    occurred_at: npt.NDArray[np.int64]
-    recorded_at: npt.NDArray[np.int64]
-    kind: npt.NDArray[np.uint8]
-    status: npt.NDArray[np.uint8]
-    channel: npt.NDArray[np.int8]
-    direction: npt.NDArray[np.int8]
-    trigger: npt.NDArray[np.int8]
-    contact: npt.NDArray[np.int32]
+    _id: _Stored
+    _account: _Stored
+    _occurred_at: _Stored
+    _recorded_at: _Stored
+    _kind: _Stored
+    _status: _Stored
+    _channel: _Stored
+    _direction: _Stored
+    _trigger: _Stored
+    _contact: _Stored
     reply_to: npt.NDArray[np.int32]
-    csat: npt.NDArray[np.int8]
-    attendees: npt.NDArray[np.int32]
-    text: npt.NDArray[Any]
-    quoted_text: npt.NDArray[Any]
-    purpose: npt.NDArray[Any]
-    outcome: npt.NDArray[Any]
+    _csat: _Stored
+    _attendees: _Stored
+    _text: _Stored
+    _quoted_text: _Stored
+    _purpose: _Stored
+    _outcome: _Stored
     account_ids: npt.NDArray[Any]
     contact_ids: npt.NDArray[Any]
     offsets: npt.NDArray[np.int64]
@@ -303,6 +368,26 @@ class TouchpointLog:
     accounts: tuple[Account | None, ...]
     unresolved_reply_rows: npt.NDArray[np.int64]
     unresolved_reply_ids: npt.NDArray[Any]
+    #: An instant (epoch microseconds) at which every row is known, once established: a
+    #: view cut at ``t`` holds only rows known at ``t``, so cutting it again there is free.
+    _known_through: int | None = attrs.field(default=None, kw_only=True)
+
+    id = _Column[Any]()
+    account = _Column[np.int32]()
+    occurred_at = _Column[np.int64]()
+    recorded_at = _Column[np.int64]()
+    kind = _Column[np.uint8]()
+    status = _Column[np.uint8]()
+    channel = _Column[np.int8]()
+    direction = _Column[np.int8]()
+    trigger = _Column[np.int8]()
+    contact = _Column[np.int32]()
+    csat = _Column[np.int8]()
+    attendees = _Column[np.int32]()
+    text = _Column[Any]()
+    quoted_text = _Column[Any]()
+    purpose = _Column[Any]()
+    outcome = _Column[Any]()
 
     # -- building -------------------------------------------------------------------------
 
@@ -412,7 +497,7 @@ class TouchpointLog:
     # -- reading --------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.id)
+        return len(self.reply_to)
 
     @property
     def n_accounts(self) -> int:
@@ -444,11 +529,7 @@ class TouchpointLog:
 
         ``as_of`` must be timezone-aware; a naive one raises :class:`NaiveDatetimeError`.
         """
-        if as_of.tzinfo is None or as_of.utcoffset() is None:
-            raise NaiveDatetimeError(
-                f"as_of {as_of.isoformat()} has no time zone; give an aware datetime"
-            )
-        cutoff = to_epoch_us(as_of)
+        cutoff = _cutoff_us(as_of)
         return (self.occurred_at <= cutoff) & (self.recorded_at <= cutoff)
 
     def select(self, keep: BoolArray) -> TouchpointLog:
@@ -456,16 +537,22 @@ class TouchpointLog:
 
         Reply links to rows that are dropped become unresolved (their target id is kept in
         ``unresolved_reply_ids``), so no latency is ever measured to a touchpoint the view
-        does not hold.
+        does not hold. The view copies a column only when something first reads it, so a
+        signal that reads a few columns of a large log pays for those alone.
         """
         keep = np.asarray(keep, dtype=bool)
         if keep.shape != (len(self),):
             raise ValueError(f"keep must be a boolean mask of {len(self)} rows")
         if keep.all():
             return self
+        return self._view(keep)
 
-        new_row = np.cumsum(keep, dtype=np.int64) - 1
+    def _view(self, keep: BoolArray, known_through: int | None = None) -> TouchpointLog:
+        kept_before = np.zeros(len(self) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        new_row = kept_before[:-1]
         rows = np.flatnonzero(keep)
+
         old_reply = self.reply_to[rows]
         linked = old_reply >= 0
         target_kept = np.zeros(rows.size, dtype=bool)
@@ -477,37 +564,66 @@ class TouchpointLog:
         unresolved_rows = np.concatenate([lost, still])
         unresolved_ids = np.concatenate(
             [
-                self.id[self.reply_to[lost]],
+                self.ids_at(self.reply_to[lost]),
                 self.unresolved_reply_ids[keep[self.unresolved_reply_rows]],
             ]
         ).astype(ID)
         order = np.argsort(unresolved_rows, kind="stable")
 
-        offsets = np.zeros_like(self.offsets)
-        np.cumsum(np.bincount(self.account[rows], minlength=self.n_accounts), out=offsets[1:])
-        columns = {
-            name: getattr(self, name)[rows]
-            for name in (
-                "id", "account", "occurred_at", "recorded_at", "kind", "status", "channel",
-                "direction", "trigger", "contact", "csat", "attendees", "text", "quoted_text",
-                "purpose", "outcome",
-            )
-        }  # fmt: skip
+        # Columns still pending in this log are re-pointed at their source, with the row
+        # numbers composed once for all of them, so a view of a view never copies twice.
+        composed: dict[int, npt.NDArray[np.int64]] = {}
+        columns: dict[str, Any] = {}
+        for name in ROW_COLUMNS:
+            if name == "reply_to":
+                continue
+            stored = getattr(self, "_" + name)
+            if isinstance(stored, _Gather):
+                key = id(stored.rows)
+                if key not in composed:
+                    composed[key] = stored.rows[rows]
+                columns[name] = _Gather(stored.source, composed[key])
+            else:
+                columns[name] = _Gather(stored, rows)
+
         return attrs.evolve(
             self,
             **columns,
             reply_to=reply_to,
-            offsets=offsets,
+            offsets=kept_before[self.offsets],
             unresolved_reply_rows=new_row[unresolved_rows[order]],
             unresolved_reply_ids=unresolved_ids[order],
+            known_through=known_through,
         )
 
     def as_of(self, as_of: dt.datetime) -> TouchpointLog:
         """What was known at ``as_of``: rows that had occurred and been recorded by then.
 
-        This is the point-in-time view every extractor starts from.
+        This is the point-in-time view every extractor starts from. Asking a view again for
+        the instant it was cut at (or a later one) returns the view itself, so extractors
+        that each take their own view of a shared one pay nothing.
         """
-        return self.select(self.known_at(as_of))
+        cutoff = _cutoff_us(as_of)
+        if self._known_through is not None and cutoff >= self._known_through:
+            return self
+
+        keep = (self.occurred_at <= cutoff) & (self.recorded_at <= cutoff)
+        if keep.all():
+            object.__setattr__(self, "_known_through", cutoff)
+            return self
+        return self._view(keep, known_through=cutoff)
+
+    def ids_at(self, rows: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Touchpoint ids of ``rows`` without copying the whole id column of a view."""
+        stored = self._id
+        ids: npt.NDArray[Any] = (
+            stored.take(rows) if isinstance(stored, _Gather) else stored[rows]
+        )
+        return ids
+
+    def columns(self) -> dict[str, npt.NDArray[Any]]:
+        """Every per-touchpoint column by name, in declaration order (all of them copied)."""
+        return {name: getattr(self, name) for name in ROW_COLUMNS}
 
     def replies_within_account(self) -> BoolArray:
         """Rows that answer a touchpoint of their own account (their latency is theirs)."""
@@ -585,9 +701,16 @@ class TouchpointLog:
         }
 
     def nbytes(self) -> dict[str, int]:
-        """Bytes held by each column (string heaps for long values are not counted)."""
-        return {
-            f.name: int(getattr(self, f.name).nbytes)
-            for f in attrs.fields(TouchpointLog)
-            if isinstance(getattr(self, f.name), np.ndarray)
-        }
+        """Bytes held by each column (string heaps for long values are not counted).
+
+        Per-touchpoint columns come first, then the per-account tables. Reading the figures
+        copies the columns a view has not copied yet.
+        """
+        tables = {
+            name: getattr(self, name)
+            for name in (
+                "account_ids", "contact_ids", "offsets", "unresolved_reply_rows",
+                "unresolved_reply_ids",
+            )
+        }  # fmt: skip
+        return {name: int(column.nbytes) for name, column in (self.columns() | tables).items()}
