@@ -23,9 +23,10 @@ the columnar result rather than the size of the source text.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -39,8 +40,13 @@ from touchpoint_signals.errors import (
     RecordError,
     UnknownNameError,
 )
-from touchpoint_signals.ingest.mapping import ColumnMapping, MappingFile
-from touchpoint_signals.ingest.readers import csv_records, jsonl_records, records_for
+from touchpoint_signals.ingest.mapping import (
+    ColumnMapping,
+    MappingFile,
+    normalise,
+    strip_strings,
+)
+from touchpoint_signals.ingest.readers import CsvBlock, csv_blocks, jsonl_records, records_for
 from touchpoint_signals.ingest.records import (
     ACCOUNT_FIELDS,
     TOUCHPOINT_FIELDS,
@@ -223,113 +229,585 @@ _MIN_US = to_epoch_us(dt.datetime.min.replace(tzinfo=dt.UTC))
 _MAX_US = to_epoch_us(dt.datetime.max.replace(tzinfo=dt.UTC))
 
 
-class _TouchpointValidator:
-    """Validates the canonical fields of one touchpoint record into a row of codes."""
+#: Marks a key a record does not have (as opposed to one whose value is ``None``).
+_ABSENT: Any = object()
+#: Marks a value that failed validation in a column of converted values.
+_FAILED: Any = object()
 
-    def __init__(self, catalog: Catalog, zone: dt.tzinfo | None) -> None:
-        self.zone = zone
-        self.kind = _Codes("kind", catalog.kind_names, required=True)
-        self.status = _Codes("status", tuple(m.value for m in STATUSES), required=True)
-        self.channel = _Codes("channel", tuple(m.value for m in CHANNELS), required=False)
-        self.direction = _Codes("direction", tuple(m.value for m in DIRECTIONS), required=False)
-        self.trigger = _Codes("trigger", tuple(m.value for m in TRIGGERS), required=False)
 
-    def __call__(self, fields: Mapping[str, object]) -> tuple[Any, ...]:
-        nan = np.nan
-        zone = self.zone
-        record_id = _text(fields["id"], "id", required=True)
-        account_id = _text(fields["account_id"], "account_id", required=True)
-        kind = self.kind(fields["kind"])
-        occurred = _epoch_us(fields["occurred_at"], "occurred_at", zone, required=True)
-        status = self.status(fields["status"])
-        channel = self.channel(fields["channel"])
-        direction = self.direction(fields["direction"])
-        trigger = self.trigger(fields["trigger"])
+def _missing_column(field: str, column: str) -> _FieldError:
+    """The error of a record without the column that a required field is read from."""
+    return _FieldError(
+        field,
+        None,
+        f"a column {column!r} (or a mapping naming the column that holds {field!r})",
+        "the record has no such column",
+    )
 
-        contact = _text(fields["contact_id"], "contact_id")
-        reply = _text(fields["in_reply_to"], "in_reply_to")
-        if reply is not None and reply == record_id:
-            raise _FieldError(
-                "in_reply_to", reply, "the id of another touchpoint", "self-reply"
+
+def _self_reply(record_id: str | None, reply: str | None) -> None:
+    """Refuse a touchpoint that names itself in ``in_reply_to``."""
+    if reply is not None and reply == record_id:
+        raise _FieldError("in_reply_to", reply, "the id of another touchpoint", "self-reply")
+
+
+@attrs.frozen
+class _Chunk:
+    """Consecutive items of one touchpoint stream, the records among them held as columns.
+
+    ``values`` maps a source column to its values, one per record, for the columns the
+    mapping reads; a column no record has is left out. ``absent`` marks, per required column,
+    the records that lack it. ``strings`` says every value is a ``str`` (true of CSV), which
+    lets whole columns go to numpy at once. ``positions`` place the records among the
+    ``size`` items of the chunk, and ``rejections`` the items refused before validation.
+    """
+
+    size: int
+    positions: npt.NDArray[np.int64]
+    sources: str | list[str]
+    rows: npt.NDArray[np.int64]
+    values: dict[str, list[object]]
+    absent: dict[str, npt.NDArray[np.bool_]]
+    strings: bool
+    rejections: list[tuple[int, Rejection]]
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+def _record_chunks(
+    items: Iterable[RawRecord | Rejection | Mapping[str, object]],
+    source: str,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+) -> Iterator[_Chunk]:
+    """Records of any reader or adapter, CHUNK_ROWS items at a time, turned into columns."""
+    iterator = iter(items)
+    done = 0
+    while batch := list(itertools.islice(iterator, CHUNK_ROWS)):
+        refused: list[tuple[int, Rejection]] = []
+        kept: list[Mapping[str, object]] = []
+        positions: list[int] = []
+        sources: list[str] = []
+        rows: list[int] = []
+        for i, item in enumerate(batch):
+            number = done + i + 1
+            if isinstance(item, Rejection):
+                refused.append((i, item))
+            elif isinstance(item, RawRecord):
+                kept.append(item.values)
+                positions.append(i)
+                sources.append(item.source)
+                rows.append(item.row)
+            elif isinstance(item, Mapping):
+                kept.append(item)
+                positions.append(i)
+                sources.append(source)
+                rows.append(number)
+            else:
+                refused.append(
+                    (
+                        i,
+                        Rejection(
+                            source,
+                            number,
+                            None,
+                            item,
+                            "a mapping of field names to values",
+                            f"got a {type(item).__name__}",
+                        ),
+                    )
+                )
+        done += len(batch)
+
+        values: dict[str, list[object]] = {}
+        absent: dict[str, npt.NDArray[np.bool_]] = {}
+        for column in columns:
+            if column not in required:
+                values[column] = [record.get(column) for record in kept]
+                continue
+            found = [record.get(column, _ABSENT) for record in kept]
+            missing = np.fromiter((v is _ABSENT for v in found), dtype=bool, count=len(kept))
+            if missing.any():
+                absent[column] = missing
+                found = [None if v is _ABSENT else v for v in found]
+            values[column] = found
+
+        yield _Chunk(
+            len(batch),
+            np.array(positions, dtype=np.int64),
+            sources,
+            np.array(rows, dtype=np.int64),
+            values,
+            absent,
+            False,
+            refused,
+        )
+
+
+def _csv_chunks(blocks: Iterable[CsvBlock], columns: tuple[str, ...]) -> Iterator[_Chunk]:
+    """Blocks of CSV rows turned into columns without a record per row.
+
+    The rows of a block are laid end to end in one list and each column taken as a strided
+    slice of it, which costs a pointer copy per value.
+    """
+    for block in blocks:
+        width = len(block.header)
+        flat: list[object] = list(itertools.chain.from_iterable(block.rows))
+        where = {name: j for j, name in enumerate(block.header)}
+        values = {c: flat[where[c] :: width] for c in columns if c in where}
+        absent = {c: np.ones(len(block.rows), dtype=bool) for c in columns if c not in where}
+        n = len(block.rows)
+        position = np.arange(len(block), dtype=np.int64)
+        if block.rejections:
+            numbers = block.numbers + [r.row for r in block.rejections]
+            position[np.argsort(np.array(numbers, dtype=np.int64), kind="stable")] = (
+                position.copy()
             )
+        yield _Chunk(
+            len(block),
+            position[:n],
+            block.source,
+            np.array(block.numbers, dtype=np.int64),
+            values,
+            absent,
+            True,
+            [(int(p), r) for p, r in zip(position[n:], block.rejections, strict=True)],
+        )
 
-        texts = [_text(fields[name], name) for name in _TEXT_FIELDS]
-        recorded = _epoch_us(fields["recorded_at"], "recorded_at", zone, required=False)
-        csat = _small_int(fields["csat"], "csat", 1, 5)
-        attendees = _small_int(fields["attendees"], "attendees", 0, 2**31 - 1)
 
-        return (
+def _by_value(
+    values: list[object],
+    spellings: Mapping[str, object] | None,
+    convert: Callable[[object], object],
+    *,
+    strings: bool = False,
+) -> tuple[list[object], npt.NDArray[np.bool_]]:
+    """``convert(normalise(value))`` for each value, worked out once per distinct value.
+
+    Strings, integers and ``None`` are looked up in a table of values already converted;
+    other values (dates, floats, junk) are converted one by one, since values that compare
+    equal across types (``1``, ``1.0``, ``True``) need not convert alike. ``strings`` says
+    every value is known to be a ``str``. Returns the converted values, with
+    :data:`_FAILED` where the rule raised, and the mask of those.
+    """
+    seen: dict[object, object] = {}
+
+    def run(value: object) -> object:
+        try:
+            return convert(normalise(value, spellings))
+        except _FieldError:
+            return _FAILED
+
+    if strings or all(type(v) is str for v in values):
+        for value in set(values):
+            seen[value] = run(value)
+        converted = list(map(seen.__getitem__, values))
+        if not any(v is _FAILED for v in seen.values()):
+            return converted, np.zeros(len(values), dtype=bool)
+    else:
+        converted = []
+        for value in values:
+            kind = type(value)
+            if kind is str or kind is int or value is None:
+                key = (kind, value)
+                if key not in seen:
+                    seen[key] = run(value)
+                converted.append(seen[key])
+            else:
+                converted.append(run(value))
+
+    failed = np.fromiter((v is _FAILED for v in converted), dtype=bool, count=len(values))
+    return converted, failed
+
+
+def _strings(values: list[object], strings: bool) -> npt.NDArray[Any] | None:
+    """``values`` as a ``StringDType`` array when all are strings numpy can hold, else None.
+
+    A lone surrogate (an undecodable byte read with ``surrogateescape``) cannot be stored,
+    and such a column is left to :func:`_by_value`, which rejects the record holding it.
+    """
+    if not strings and not all(type(v) is str for v in values):
+        return None
+    try:
+        return np.array(values, dtype=TEXT)
+    except UnicodeEncodeError:
+        return None
+
+
+#: Layouts of ISO 8601 text read column-wise: by length, the digits of the fraction of a
+#: second and whether the zone is ``Z`` (else ``+HH:MM`` or ``-HH:MM``).
+_ISO_LAYOUTS = {20: (0, True), 23: (3, True), 26: (6, True), 25: (0, False), 28: (3, False)}
+_ISO_LAYOUTS[31] = (6, False)
+_DIGIT = np.uint8(9)
+
+
+def _number(digit: npt.NDArray[np.int64], first: int, count: int) -> npt.NDArray[np.int64]:
+    """The decimal number written by ``count`` digit columns from ``first`` on, per row."""
+    value = np.zeros(len(digit), dtype=np.int64)
+    for k in range(first, first + count):
+        value = value * 10 + digit[:, k]
+    return value
+
+
+def _iso_micros(
+    strings: npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Microseconds since the epoch of the common ISO 8601 spellings, a column at a time.
+
+    Reads ``YYYY-MM-DDTHH:MM:SS`` (``T`` or a space between date and time), an optional
+    fraction of 3 or 6 digits, and ``Z`` or a ``+HH:MM``/``-HH:MM`` offset: the text
+    :meth:`datetime.datetime.fromisoformat` reads into an aware datetime. Returns the
+    instants and the mask of the values read; anything else (another spelling, a date that
+    does not exist, an instant beyond what a datetime holds) is left unread for
+    :func:`_epoch_us`, which reads or rejects it value by value with the same rules.
+    """
+    micros = np.zeros(len(strings), dtype=np.int64)
+    done = np.zeros(len(strings), dtype=bool)
+    if not len(strings):
+        return micros, done
+    lengths = np.strings.str_len(strings)
+
+    for length, (fraction, utc) in _ISO_LAYOUTS.items():
+        rows = np.flatnonzero(lengths == length)
+        if not rows.size:
+            continue
+        encoded = np.strings.encode(strings[rows], "utf-8")
+        ascii_only = np.strings.str_len(encoded) == length
+        rows = rows[ascii_only]
+        text = encoded[ascii_only].astype(f"S{length}").view(np.uint8).reshape(-1, length)
+        digit = text - np.uint8(48)
+
+        zone = 19 + (fraction + 1 if fraction else 0)
+        digits = [*range(4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+        digits += list(range(20, 20 + fraction))
+        shape = (digit[:, digits] <= _DIGIT).all(axis=1)
+        shape &= (text[:, 4] == ord("-")) & (text[:, 7] == ord("-"))
+        shape &= (text[:, 10] == ord("T")) | (text[:, 10] == ord(" "))
+        shape &= (text[:, 13] == ord(":")) & (text[:, 16] == ord(":"))
+        if fraction:
+            shape &= text[:, 19] == ord(".")
+        if utc:
+            shape &= text[:, zone] == ord("Z")
+        else:
+            shape &= (text[:, zone] == ord("+")) | (text[:, zone] == ord("-"))
+            shape &= text[:, zone + 3] == ord(":")
+            shape &= (digit[:, [zone + 1, zone + 2, zone + 4, zone + 5]] <= _DIGIT).all(axis=1)
+        rows, digit, text = rows[shape], digit[shape].astype(np.int64), text[shape]
+
+        year, month, day = _number(digit, 0, 4), _number(digit, 5, 2), _number(digit, 8, 2)
+        hour, minute, second = (
+            _number(digit, 11, 2),
+            _number(digit, 14, 2),
+            _number(digit, 17, 2),
+        )
+        months = (year - 1970) * 12 + np.clip(month, 1, 12) - 1
+        first_day = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        next_first = (months + 1).astype("datetime64[M]").astype("datetime64[D]")
+        month_days = next_first.astype(np.int64) - first_day
+        valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+        valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
+
+        seconds = (first_day + day - 1) * 86_400 + hour * 3_600 + minute * 60 + second
+        if not utc:
+            sign = np.where(text[:, zone] == ord("+"), 1, -1)
+            zone_hours, zone_minutes = _number(digit, zone + 1, 2), _number(digit, zone + 4, 2)
+            valid &= (zone_hours <= 23) & (zone_minutes <= 59)
+            seconds -= sign * (zone_hours * 3_600 + zone_minutes * 60)
+        value = seconds * 1_000_000
+        if fraction:
+            value += _number(digit, 20, fraction) * 10 ** (6 - fraction)
+        valid &= (value >= _MIN_US) & (value <= _MAX_US)
+
+        micros[rows[valid]] = value[valid]
+        done[rows[valid]] = True
+    return micros, done
+
+
+@attrs.frozen
+class _Converted:
+    """One field of a chunk after validation: its values, which failed, and why."""
+
+    values: Any
+    failed: npt.NDArray[np.bool_]
+    raw: list[object]
+    spellings: Mapping[str, object] | None
+    convert: Callable[[object], object]
+
+    def error(self, row: int) -> _FieldError:
+        """The error the field's rule raises for the value of ``row`` (known to fail)."""
+        try:
+            self.convert(normalise(self.raw[row], self.spellings))
+        except _FieldError as problem:
+            return problem
+        raise AssertionError(f"value {self.raw[row]!r} was marked as failing but converts")
+
+
+class _TouchpointValidator:
+    """Validates the touchpoint records of a chunk column by column.
+
+    Each field's rule is written once, for one value (:func:`_text`, :class:`_Codes`,
+    :func:`_epoch_us`, :func:`_small_int`); a column applies it once per distinct value, or
+    in bulk with numpy where the column's values allow (ids and texts, ISO 8601 instants).
+    Only the records that fail get an error built, by running the rule on the failing value,
+    so messages are exactly those of the rule.
+    """
+
+    def __init__(
+        self, catalog: Catalog, zone: dt.tzinfo | None, mapping: ColumnMapping
+    ) -> None:
+        self.zone = zone
+        self.plan = {step.field: step for step in mapping.plan(TOUCHPOINT_FIELDS)}
+        self.required = tuple(
+            (field, self.plan[field].column)
+            for field in REQUIRED_TOUCHPOINT_FIELDS
+            if not self.plan[field].is_constant
+        )
+        self.codes = {
+            "kind": _Codes("kind", catalog.kind_names, required=True),
+            "status": _Codes("status", tuple(m.value for m in STATUSES), required=True),
+            "channel": _Codes("channel", tuple(m.value for m in CHANNELS), required=False),
+            "direction": _Codes(
+                "direction", tuple(m.value for m in DIRECTIONS), required=False
+            ),
+            "trigger": _Codes("trigger", tuple(m.value for m in TRIGGERS), required=False),
+        }
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The source columns the mapping reads."""
+        return tuple(dict.fromkeys(s.column for s in self.plan.values() if not s.is_constant))
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """The source columns whose absence rejects a record."""
+        return tuple(column for _, column in self.required)
+
+    def _raw(self, chunk: _Chunk, field: str) -> tuple[list[object], bool]:
+        """The field's values before mapping, and whether all are known to be ``str``."""
+        step = self.plan[field]
+        if step.is_constant:
+            return [step.constant] * len(chunk), type(step.constant) is str
+        found = chunk.values.get(step.column)
+        if found is None:
+            return [None] * len(chunk), False
+        return found, chunk.strings
+
+    def _strings_of(self, chunk: _Chunk, field: str) -> npt.NDArray[Any] | None:
+        step = self.plan[field]
+        if step.is_constant or step.spellings is not None or step.column not in chunk.values:
+            return None
+        return _strings(chunk.values[step.column], chunk.strings)
+
+    def _generic(
+        self, chunk: _Chunk, field: str, convert: Callable[[object], Any]
+    ) -> _Converted:
+        raw, strings = self._raw(chunk, field)
+        spellings = self.plan[field].spellings
+        values, failed = _by_value(raw, spellings, convert, strings=strings)
+        return _Converted(values, failed, raw, spellings, convert)
+
+    def _text(self, chunk: _Chunk, field: str, *, required: bool) -> _Converted:
+        def convert(value: object) -> str | None:
+            return _text(value, field, required=required)
+
+        strings = self._strings_of(chunk, field)
+        if strings is None:
+            generic = self._generic(chunk, field, convert)
+            column = np.array(
+                [np.nan if v is None or v is _FAILED else v for v in generic.values],
+                dtype=TEXT,
+            )
+            return attrs.evolve(generic, values=column)
+
+        column, blank = strip_strings(strings)
+        column[blank] = np.nan
+        failed = blank if required else np.zeros(len(blank), dtype=bool)
+        return _Converted(column, failed, self._raw(chunk, field)[0], None, convert)
+
+    def _instant(self, chunk: _Chunk, field: str, *, required: bool) -> _Converted:
+        zone = self.zone
+
+        def convert(value: object) -> int | None:
+            return _epoch_us(value, field, zone, required=required)
+
+        raw, known_strings = self._raw(chunk, field)
+        micros = np.zeros(len(chunk), dtype=np.int64)
+        missing = np.zeros(len(chunk), dtype=bool)
+        failed = np.zeros(len(chunk), dtype=bool)
+
+        strings = self._strings_of(chunk, field)
+        if strings is None:
+            rest = np.arange(len(chunk))
+        else:
+            micros, done = _iso_micros(strip_strings(strings)[0])
+            rest = np.flatnonzero(~done)
+
+        if rest.size:
+            spellings = self.plan[field].spellings
+            values, rest_failed = _by_value(
+                [raw[i] for i in rest.tolist()], spellings, convert, strings=known_strings
+            )
+            failed[rest] = rest_failed
+            missing[rest] = [v is None for v in values]
+            micros[rest] = np.array(
+                [0 if v is None or v is _FAILED else v for v in values], dtype=np.int64
+            )
+        return _Converted((micros, missing), failed, raw, self.plan[field].spellings, convert)
+
+    def _small_int(self, chunk: _Chunk, field: str, low: int, high: int) -> _Converted:
+        def convert(value: object) -> int | None:
+            return _small_int(value, field, low, high)
+
+        return self._generic(chunk, field, convert)
+
+    def __call__(
+        self, chunk: _Chunk
+    ) -> tuple[TouchpointColumns, npt.NDArray[np.bool_], list[tuple[int, Rejection]]]:
+        """The columns of the chunk's good records, which records those are, and the
+        rejections of the others with their positions in the chunk."""
+        record_id = self._text(chunk, "id", required=True)
+        account_id = self._text(chunk, "account_id", required=True)
+        codes = {name: self._generic(chunk, name, rule) for name, rule in self.codes.items()}
+        occurred = self._instant(chunk, "occurred_at", required=True)
+        contact = self._text(chunk, "contact_id", required=False)
+        reply = self._text(chunk, "in_reply_to", required=False)
+        texts = [self._text(chunk, name, required=False) for name in _TEXT_FIELDS]
+        recorded = self._instant(chunk, "recorded_at", required=False)
+        csat = self._small_int(chunk, "csat", 1, 5)
+        attendees = self._small_int(chunk, "attendees", 0, 2**31 - 1)
+
+        ids, replies = record_id.values, reply.values
+        self_reply = ~np.isnan(replies) & ~record_id.failed & ~reply.failed
+        self_reply[self_reply] = replies[self_reply] == ids[self_reply]
+
+        checks: list[tuple[npt.NDArray[np.bool_], Callable[[int], _FieldError]]] = [
+            (
+                chunk.absent.get(column, np.zeros(len(chunk), dtype=bool)),
+                _always(_missing_column(field, column)),
+            )
+            for field, column in self.required
+        ]
+        ordered = [
             record_id,
             account_id,
-            kind,
+            codes["kind"],
             occurred,
-            status,
-            channel,
-            direction,
-            trigger,
-            nan if contact is None else contact,
-            nan if reply is None else reply,
-            *(nan if t is None else t for t in texts),
-            occurred if recorded is None else recorded,
-            0 if csat is None else csat,
-            -1 if attendees is None else attendees,
+            codes["status"],
+            codes["channel"],
+            codes["direction"],
+            codes["trigger"],
+            contact,
+            reply,
+        ]
+        checks += [(c.failed, c.error) for c in ordered]
+        checks.append(
+            (self_reply, lambda row: _self_reply_error(str(ids[row]), str(replies[row])))
         )
+        checks += [(c.failed, c.error) for c in (*texts, recorded, csat, attendees)]
+
+        first = np.full(len(chunk), len(checks), dtype=np.int64)
+        for k in range(len(checks) - 1, -1, -1):
+            first[checks[k][0]] = k
+        good = first == len(checks)
+
+        rejections = []
+        for row in np.flatnonzero(~good).tolist():
+            problem = checks[int(first[row])][1](row)
+            source = chunk.sources if isinstance(chunk.sources, str) else chunk.sources[row]
+            rejection = Rejection(
+                source,
+                int(chunk.rows[row]),
+                problem.field,
+                problem.value,
+                problem.expected,
+                problem.reason,
+            )
+            rejections.append((int(chunk.positions[row]), rejection))
+
+        occurred_us = occurred.values[0][good]
+        recorded_us, recorded_missing = recorded.values[0][good], recorded.values[1][good]
+        columns = TouchpointColumns(
+            id=record_id.values[good].astype(ID),
+            account_id=account_id.values[good].astype(ID),
+            kind=_code_array(codes["kind"], good, np.uint8),
+            occurred_at=occurred_us,
+            status=_code_array(codes["status"], good, np.uint8),
+            channel=_code_array(codes["channel"], good, np.int8),
+            direction=_code_array(codes["direction"], good, np.int8),
+            trigger=_code_array(codes["trigger"], good, np.int8),
+            contact_id=contact.values[good],
+            in_reply_to=replies[good],
+            text=texts[0].values[good],
+            quoted_text=texts[1].values[good],
+            purpose=texts[2].values[good],
+            outcome=texts[3].values[good],
+            recorded_at=np.where(recorded_missing, occurred_us, recorded_us),
+            csat=_int_array(csat, good, 0, np.int8),
+            attendees=_int_array(attendees, good, -1, np.int32),
+        )
+        return columns, good, rejections
+
+
+def _always(problem: _FieldError) -> Callable[[int], _FieldError]:
+    """An error builder that gives ``problem`` whatever the row."""
+    return lambda _: problem
+
+
+def _self_reply_error(record_id: str, reply: str) -> _FieldError:
+    try:
+        _self_reply(record_id, reply)
+    except _FieldError as problem:
+        return problem
+    raise AssertionError(f"{reply!r} was marked as a self-reply of {record_id!r}")
+
+
+def _code_array(codes: _Converted, good: npt.NDArray[np.bool_], dtype: Any) -> npt.NDArray[Any]:
+    """The codes of the good records (their codes are all ints: none failed)."""
+    values = codes.values
+    kept = [values[i] for i in np.flatnonzero(good).tolist()] if not good.all() else values
+    return np.array(kept, dtype=dtype)
+
+
+def _int_array(
+    numbers: _Converted, good: npt.NDArray[np.bool_], missing: int, dtype: Any
+) -> npt.NDArray[Any]:
+    """The integers of the good records, ``missing`` where the field was empty."""
+    values = numbers.values
+    kept = [values[i] for i in np.flatnonzero(good).tolist()] if not good.all() else values
+    return np.array([missing if v is None else v for v in kept], dtype=dtype)
 
 
 _TEXT_FIELDS = ("text", "quoted_text", "purpose", "outcome")
 
 
 class _ColumnBuilder:
-    """Accumulates validated touchpoint values and flushes them into column chunks."""
+    """Collects the column chunks of good records and where each record came from."""
 
     def __init__(self) -> None:
         self.chunks: list[TouchpointColumns] = []
         self.sources: list[str] = []
         self.source_code: dict[str, int] = {}
         self.where: list[npt.NDArray[np.int64]] = []
-        self._rows: list[tuple[Any, ...]] = []
-        self._where: list[tuple[int, int]] = []
 
-    def add(self, values: tuple[Any, ...], source: str, row: int) -> None:
+    def add(
+        self, columns: TouchpointColumns, chunk: _Chunk, good: npt.NDArray[np.bool_]
+    ) -> None:
+        if isinstance(chunk.sources, str):
+            code = np.full(len(columns), self._code(chunk.sources), dtype=np.int64)
+        else:
+            kept = [chunk.sources[i] for i in np.flatnonzero(good).tolist()]
+            code = np.array([self._code(s) for s in kept], dtype=np.int64)
+        self.chunks.append(columns)
+        self.where.append(np.stack([code, chunk.rows[good]], axis=1))
+
+    def _code(self, source: str) -> int:
         code = self.source_code.setdefault(source, len(self.source_code))
         if code == len(self.sources):
             self.sources.append(source)
-        self._rows.append(values)
-        self._where.append((code, row))
-        if len(self._rows) >= CHUNK_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._rows:
-            return
-        cols = list(zip(*self._rows, strict=True))
-        self.chunks.append(
-            TouchpointColumns(
-                id=np.array(cols[0], dtype=ID),
-                account_id=np.array(cols[1], dtype=ID),
-                kind=np.array(cols[2], dtype=np.uint8),
-                occurred_at=np.array(cols[3], dtype=np.int64),
-                status=np.array(cols[4], dtype=np.uint8),
-                channel=np.array(cols[5], dtype=np.int8),
-                direction=np.array(cols[6], dtype=np.int8),
-                trigger=np.array(cols[7], dtype=np.int8),
-                contact_id=np.array(cols[8], dtype=TEXT),
-                in_reply_to=np.array(cols[9], dtype=TEXT),
-                text=np.array(cols[10], dtype=TEXT),
-                quoted_text=np.array(cols[11], dtype=TEXT),
-                purpose=np.array(cols[12], dtype=TEXT),
-                outcome=np.array(cols[13], dtype=TEXT),
-                recorded_at=np.array(cols[14], dtype=np.int64),
-                csat=np.array(cols[15], dtype=np.int8),
-                attendees=np.array(cols[16], dtype=np.int32),
-            )
-        )
-        self.where.append(np.array(self._where, dtype=np.int64).reshape(-1, 2))
-        self._rows.clear()
-        self._where.clear()
+        return code
 
     def finish(self) -> tuple[TouchpointColumns, npt.NDArray[np.int64]]:
-        self.flush()
         columns = TouchpointColumns.concatenate(self.chunks)
         where = np.concatenate(self.where) if self.where else np.empty((0, 2), dtype=np.int64)
         self.chunks.clear()
@@ -451,13 +929,7 @@ class _Intake:
             try:
                 for field, column in required_columns:
                     if column not in item.values:
-                        raise _FieldError(
-                            field,
-                            None,
-                            f"a column {column!r} (or a mapping naming the column that "
-                            f"holds {field!r})",
-                            "the record has no such column",
-                        )
+                        raise _missing_column(field, column)
                 yield item, validate(canonical(item.values))
             except _FieldError as problem:
                 self.reject(
@@ -605,23 +1077,38 @@ class _StagedTouchpoints:
         return LoadResult(log, accounts or (), report)
 
 
+#: Where a touchpoint load reads from: records of any reader or adapter, or CSV row blocks.
+_Input = Iterable[RawRecord | Rejection | Mapping[str, object]] | tuple[Iterable[CsvBlock]]
+
+
 def _stage_touchpoints(
-    records: Iterable[RawRecord | Rejection | Mapping[str, object]],
+    records: _Input,
     mode: Mode,
     mapping: ColumnMapping | None,
     catalog: Catalog,
     default_tz: dt.tzinfo | None,
     source: str,
 ) -> _StagedTouchpoints:
-    intake = _Intake(LoadReport(source), mode)
-    mapping = mapping or ColumnMapping()
-    builder = _ColumnBuilder()
-    validate = _TouchpointValidator(catalog, default_tz)
+    """Validate touchpoints chunk by chunk into columns, reporting rejections in stream order.
 
-    for raw, values in intake.each(
-        records, mapping, TOUCHPOINT_FIELDS, validate, required=REQUIRED_TOUCHPOINT_FIELDS
-    ):
-        builder.add(values, raw.source, raw.row)
+    ``records`` is either a stream of records or a one-element tuple holding CSV blocks
+    (what :func:`read_csv` passes, so that CSV rows never become one dict each).
+    """
+    intake = _Intake(LoadReport(source), mode)
+    validate = _TouchpointValidator(catalog, default_tz, mapping or ColumnMapping())
+    builder = _ColumnBuilder()
+    if isinstance(records, tuple):
+        chunks = _csv_chunks(records[0], validate.columns)
+    else:
+        chunks = _record_chunks(records, source, validate.columns, validate.required_columns)
+
+    for chunk in chunks:
+        intake.report.read += chunk.size
+        columns, good, rejections = validate(chunk)
+        refused = sorted([*chunk.rejections, *rejections], key=lambda p: p[0])
+        for _, rejection in refused:
+            intake.reject(rejection)
+        builder.add(columns, chunk, good)
 
     columns, where = builder.finish()
     return _StagedTouchpoints(columns, where, builder.sources, intake, catalog)
@@ -776,8 +1263,8 @@ def read_csv(
     objects; ``mapping`` a :class:`MappingFile` or the path of one; ``default_tz`` the zone
     of naive times, as a ``tzinfo`` or an IANA name.
     """
-    records = csv_records(path, delimiter=delimiter, encoding=encoding)
-    return _read_files(path, records, accounts, mode, mapping, catalog, default_tz)
+    blocks = csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=CHUNK_ROWS)
+    return _read_files(path, (blocks,), accounts, mode, mapping, catalog, default_tz)
 
 
 def read_jsonl(
@@ -797,13 +1284,14 @@ def read_jsonl(
 
 def _read_files(
     path: str | os.PathLike[str],
-    records: Iterable[RawRecord | Rejection],
+    records: _Input,
     accounts: str | os.PathLike[str] | Iterable[Account] | None,
     mode: Mode,
     mapping: MappingFile | str | os.PathLike[str] | None,
     catalog: Catalog,
     default_tz: dt.tzinfo | str | None,
 ) -> LoadResult:
+    _check_mode(mode)
     if mapping is None:
         mapping = MappingFile()
     elif isinstance(mapping, str | os.PathLike):
@@ -829,13 +1317,8 @@ def _read_files(
     else:
         account_list = None if accounts is None else tuple(accounts)
 
-    result = load_touchpoints(
-        records,
-        accounts=account_list,
-        mode=mode,
-        mapping=mapping.touchpoints,
-        catalog=catalog,
-        default_tz=zone,
-        source=os.fspath(path),
+    staged = _stage_touchpoints(
+        records, mode, mapping.touchpoints, catalog, zone, os.fspath(path)
     )
+    result = staged.finish(account_list)
     return attrs.evolve(result, account_report=account_report)

@@ -33,16 +33,56 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from touchpoint_signals.errors import ConfigError, UnknownNameError
 from touchpoint_signals.ingest.records import ACCOUNT_FIELDS, TOUCHPOINT_FIELDS
 from touchpoint_signals.timeparse import parse_timezone
 
-__all__ = ["ColumnMapping", "MappingFile"]
+__all__ = ["ColumnMapping", "FieldPlan", "MappingFile", "normalise", "strip_strings"]
 
 
 def _frozen_table(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return dict(value)
+
+
+def normalise(value: object, spellings: Mapping[str, object] | None) -> object:
+    """One raw value as the mapping hands it to validation: trimmed, blank as ``None``,
+    respelled.
+
+    Strings lose surrounding blanks and an empty one becomes ``None``; a value that the
+    ``spellings`` table lists (looked up by its text, so ``1`` finds the spelling ``"1"``) is
+    replaced by its canonical value. Other values pass through unchanged.
+    """
+    if isinstance(value, str):
+        value = value.strip() or None
+    if spellings is not None and value is not None:
+        value = spellings.get(str(value), value)
+    return value
+
+
+def strip_strings(strings: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """:func:`normalise` without spellings for a whole column of strings at once.
+
+    ``strings`` is a ``StringDType`` array. Returns the trimmed strings and the mask of those
+    that were blank, which :func:`normalise` would turn into ``None``. numpy trims the same
+    characters as :meth:`str.strip` (every character for which :meth:`str.isspace` holds).
+    """
+    trimmed = np.strings.strip(strings)
+    return trimmed, trimmed == ""
+
+
+@attrs.frozen
+class FieldPlan:
+    """Where one canonical field comes from: a source column or a constant, and its
+    spellings."""
+
+    field: str
+    column: str
+    is_constant: bool
+    constant: object
+    spellings: Mapping[str, object] | None
 
 
 @attrs.frozen
@@ -69,16 +109,14 @@ class ColumnMapping:
         """
         return self.compile(fields)(raw)
 
-    def compile(
-        self, fields: tuple[str, ...]
-    ) -> Callable[[Mapping[str, object]], dict[str, object]]:
-        """:meth:`apply` for ``fields`` as a function, with the lookups done once.
+    def plan(self, fields: tuple[str, ...]) -> list[FieldPlan]:
+        """Where each of ``fields`` comes from and how it is respelled, decided once.
 
-        The loader calls the result once per record, so the per-field decisions (constant,
-        which column, which spelling table) are made here rather than per record.
+        The loader reads whole columns, so it asks once per source which column (or
+        constant) feeds each canonical field rather than once per record.
         """
-        plan = [
-            (
+        return [
+            FieldPlan(
                 field,
                 self.columns.get(field, field),
                 field in self.constants,
@@ -88,17 +126,24 @@ class ColumnMapping:
             for field in fields
         ]
 
+    def compile(
+        self, fields: tuple[str, ...]
+    ) -> Callable[[Mapping[str, object]], dict[str, object]]:
+        """:meth:`apply` for ``fields`` as a function, with the lookups done once.
+
+        The loader calls the result once per account record, so the per-field decisions
+        (constant, which column, which spelling table) are made here rather than per record.
+        """
+        plan = self.plan(fields)
+
         def apply(raw: Mapping[str, object]) -> dict[str, object]:
             get = raw.get
-            result: dict[str, object] = {}
-            for field, column, is_constant, constant, spellings in plan:
-                value = constant if is_constant else get(column)
-                if isinstance(value, str):
-                    value = value.strip() or None
-                if spellings is not None and value is not None:
-                    value = spellings.get(str(value), value)
-                result[field] = value
-            return result
+            return {
+                step.field: normalise(
+                    step.constant if step.is_constant else get(step.column), step.spellings
+                )
+                for step in plan
+            }
 
         return apply
 

@@ -1,22 +1,27 @@
 """Readers that turn generic record formats into raw records: CSV, JSON Lines, mappings.
 
 They only split a source into records and number them; validation happens in the loader.
-All of them stream, one record at a time.
+All of them stream: one record at a time, or for the CSV loader one block of rows at a time.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
+
+import attrs
 
 from touchpoint_signals.errors import DataError
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 
 __all__ = [
     "UNDECODABLE",
+    "CsvBlock",
+    "csv_blocks",
     "csv_records",
     "csv_rows",
     "jsonl_records",
@@ -32,15 +37,39 @@ logger = logging.getLogger(__name__)
 UNDECODABLE = "surrogateescape"
 
 
-def csv_records(
-    path: str | os.PathLike[str], *, delimiter: str = ",", encoding: str = "utf-8-sig"
-) -> Iterator[RawRecord | Rejection]:
-    """The data rows of a CSV file with a header row, numbered from 1.
+@attrs.frozen
+class CsvBlock:
+    """Consecutive data rows of a CSV file, as the reader split them, with their numbers.
+
+    ``rows`` hold as many fields as the header and ``numbers`` their 1-based data row
+    numbers; rows the reader refused (wrong width, empty) are in ``rejections`` instead. The
+    loader turns a block into columns at once rather than into one record per row.
+    """
+
+    source: str
+    header: tuple[str, ...]
+    numbers: list[int]
+    rows: list[list[str]]
+    rejections: list[Rejection]
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.rejections)
+
+
+def csv_blocks(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+    block_rows: int = 65_536,
+) -> Iterator[CsvBlock]:
+    """The data rows of a CSV file with a header row, ``block_rows`` rows at a time.
 
     Quoted fields may hold line breaks (the file is opened with ``newline=""``). A row with
     more or fewer fields than the header is rejected whole, since its values cannot be
     matched to columns with any confidence. A header that names a column twice raises
-    :class:`DataError`: which of the two a field should come from cannot be known.
+    :class:`DataError`: which of the two a field should come from cannot be known. Rows are
+    numbered from 1, refused rows included.
     """
     source = os.fspath(path)
     with open(path, newline="", encoding=encoding, errors=UNDECODABLE) as handle:
@@ -53,21 +82,64 @@ def csv_records(
         if doubled:
             raise DataError(f"{source}: the header names columns more than once: {doubled}")
 
-        for number, row in enumerate(reader, start=1):
-            if len(row) != width:
-                if not row:
-                    yield Rejection(source, number, None, "", f"{width} fields", "empty row")
-                    continue
-                yield Rejection(
-                    source,
-                    number,
-                    None,
-                    row[:width],
-                    f"{width} fields as in the header",
-                    f"row has {len(row)} fields",
-                )
+        first = 1
+        while rows := list(itertools.islice(reader, block_rows)):
+            numbers = list(range(first, first + len(rows)))
+            first += len(rows)
+            lengths = list(map(len, rows))
+            if lengths.count(width) == len(rows):
+                yield CsvBlock(source, tuple(header), numbers, rows, [])
                 continue
-            yield RawRecord(source, number, dict(zip(header, row, strict=True)))
+
+            rejections = [
+                _width_rejection(source, number, row, width)
+                for number, row, length in zip(numbers, rows, lengths, strict=True)
+                if length != width
+            ]
+            kept = [i for i, length in enumerate(lengths) if length == width]
+            yield CsvBlock(
+                source,
+                tuple(header),
+                [numbers[i] for i in kept],
+                [rows[i] for i in kept],
+                rejections,
+            )
+
+
+def _width_rejection(source: str, number: int, row: list[str], width: int) -> Rejection:
+    """The rejection of a row whose field count differs from the header's."""
+    if not row:
+        return Rejection(source, number, None, "", f"{width} fields", "empty row")
+    return Rejection(
+        source,
+        number,
+        None,
+        row[:width],
+        f"{width} fields as in the header",
+        f"row has {len(row)} fields",
+    )
+
+
+def csv_records(
+    path: str | os.PathLike[str], *, delimiter: str = ",", encoding: str = "utf-8-sig"
+) -> Iterator[RawRecord | Rejection]:
+    """The data rows of a CSV file with a header row as records, numbered from 1.
+
+    The rows are split by :func:`csv_blocks` (same rules for quoting, widths and headers),
+    read a few thousand at a time, and handed out one record or rejection at a time in row
+    order.
+    """
+    for block in csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=4096):
+        refused = iter(block.rejections)
+        pending = next(refused, None)
+        for number, row in zip(block.numbers, block.rows, strict=True):
+            while pending is not None and pending.row < number:
+                yield pending
+                pending = next(refused, None)
+            yield RawRecord(block.source, number, dict(zip(block.header, row, strict=True)))
+        if pending is not None:
+            yield pending
+        yield from refused
 
 
 def csv_rows(
