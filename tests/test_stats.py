@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from touchpoint_signals.stats import (
     longest_run,
     mann_whitney_greater,
+    mann_whitney_greater_grouped,
     midranks,
     per_account_count,
     per_account_last,
@@ -104,6 +106,64 @@ def test_a_larger_value_in_x_never_raises_the_p_value(
     bumped[which % len(x)] += 10.0
 
     assert mann_whitney_greater(bumped, y).p_value <= mann_whitney_greater(x, y).p_value + 1e-12
+
+
+group_samples = st.lists(
+    st.tuples(
+        st.lists(st.integers(0, 40).map(float), min_size=0, max_size=70),
+        st.lists(st.integers(0, 40).map(float), min_size=0, max_size=70),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(group_samples, st.integers(2, 120), st.randoms(use_true_random=False))
+def test_grouped_rank_test_equals_one_test_per_group(
+    groups: list[tuple[list[float], list[float]]], exact_max_total: int, shuffle: Any
+) -> None:
+    # Both regimes occur: small groups are exact, groups above exact_max_total normal.
+    values, in_x, codes = [], [], []
+    for g, (x, y) in enumerate(groups):
+        values += x + y
+        in_x += [True] * len(x) + [False] * len(y)
+        codes += [g] * (len(x) + len(y))
+    order = list(range(len(values)))
+    shuffle.shuffle(order)
+
+    p = mann_whitney_greater_grouped(
+        np.array(values)[order],
+        np.array(in_x, dtype=bool)[order],
+        np.array(codes, dtype=np.int64)[order],
+        len(groups),
+        exact_max_total=exact_max_total,
+    )
+
+    for g, (x, y) in enumerate(groups):
+        if not x or not y:
+            assert np.isnan(p[g])
+            continue
+        expected = mann_whitney_greater(x, y, exact_max_total=exact_max_total).p_value
+        # Bit for bit while the permutation counts are exact in float64, a rounding apart
+        # beyond.
+        if math.comb(len(x) + len(y), len(x)) < 2**53:
+            assert p[g] == expected
+        else:
+            assert p[g] == pytest.approx(expected, rel=1e-12)
+
+
+def test_grouped_rank_test_hand_made_groups() -> None:
+    # Group 0 is the complete separation of three and three (1 / 20), group 1 the one
+    # crossing (2 / 20), group 2 has no y and gets no p-value.
+    values = [5.0, 6.0, 7.0, 1.0, 2.0, 3.0, 3.0, 5.0, 6.0, 1.0, 2.0, 4.0, 9.0]
+    in_x = [True] * 3 + [False] * 3 + [True] * 3 + [False] * 3 + [True]
+    codes = [0] * 6 + [1] * 6 + [2]
+
+    p = mann_whitney_greater_grouped(values, in_x, codes, 3)
+
+    assert p[:2].tolist() == pytest.approx([1 / 20, 2 / 20])
+    assert np.isnan(p[2])
 
 
 def test_shrunk_rate_pulls_small_samples_toward_the_prior() -> None:

@@ -4,8 +4,8 @@ Several signals ask the same question of a per-observation measurement (a reply 
 tone score): for each group (a contact, an account), compare the observations of a *recent*
 window that ends at ``as_of`` with those of a *baseline* window that ends where the recent one
 begins. :func:`two_window_drift` answers it for every group at once: sample sizes and medians
-are numpy over sorted columns; the rank test runs in a Python loop per group that has enough
-data (per group, never per observation).
+are numpy over sorted columns, and so is the rank test of every group that has enough data
+(:func:`touchpoint_signals.stats.mann_whitney_greater_grouped`).
 
 A group has *drifted* when
 
@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from touchpoint_signals.errors import ConfigError, DataError
 from touchpoint_signals.signals import _params
-from touchpoint_signals.stats import mann_whitney_greater
+from touchpoint_signals.stats import mann_whitney_greater_grouped
 
 __all__ = ["DriftResult", "DriftWindows", "drift_severity", "two_window_drift"]
 
@@ -304,19 +304,14 @@ def two_window_drift(
 
     sufficient = (n_recent >= windows.min_recent) & (n_baseline >= windows.min_baseline)
     p_value = np.full(n_groups, np.nan)
-    tested = np.flatnonzero(sufficient)
-    if tested.size:
-        recent_sorted = np.argsort(codes[in_recent], kind="stable")
-        baseline_sorted = np.argsort(codes[in_baseline], kind="stable")
-        recent_values = data[in_recent][recent_sorted]
-        baseline_values = data[in_baseline][baseline_sorted]
-        recent_starts = np.concatenate([[0], np.cumsum(n_recent)])
-        baseline_starts = np.concatenate([[0], np.cumsum(n_baseline)])
-        for g in tested:
-            r = recent_values[recent_starts[g] : recent_starts[g + 1]]
-            b = baseline_values[baseline_starts[g] : baseline_starts[g + 1]]
-            test = mann_whitney_greater(r, b) if higher_is_worse else mann_whitney_greater(b, r)
-            p_value[g] = test.p_value
+    tested = (in_recent | in_baseline) & sufficient[np.maximum(codes, 0)]
+    if tested.any():
+        # One rank test per sufficient group, all groups in one call; the "x" sample is the
+        # window expected to hold the larger values.
+        worse_window = in_recent if higher_is_worse else in_baseline
+        p_value = mann_whitney_greater_grouped(
+            data[tested], worse_window[tested], codes[tested], n_groups
+        )
 
     with np.errstate(invalid="ignore"):
         drifted = sufficient & (p_value <= windows.alpha) & (effect >= windows.min_effect)

@@ -603,31 +603,28 @@ class CustomerReplyLatency:
 
         # Groups are the (account, contact) pairs that answered or were written to; only
         # replies within the account count (module docstring, "Replies across accounts").
+        # Every addressee is a pair that has written (the writer of the message answered, or
+        # the account's only writer), so the inbound pairs are all the groups there are.
         pair = view.account.astype(np.int64) * (n_contacts + 1) + (view.contact + 1)
+        inbound_rows = np.flatnonzero(inbound)
+        keys, inverse = np.unique(pair[inbound_rows], return_inverse=True)
+        group_of_answer = np.full(len(view), -1, dtype=np.int64)
+        group_of_answer[inbound_rows] = inverse
+        key_account = keys // (n_contacts + 1)
+
         parent = view.reply_to.astype(np.int64)
         parent_inbound = np.zeros(len(view), dtype=bool)
         parent_inbound[within] = inbound[parent[within]]
-        inbound_pairs = np.unique(pair[inbound])
-        writers = np.bincount(
-            (inbound_pairs // (n_contacts + 1)).astype(np.int64), minlength=view.n_accounts
-        )
+        writers = np.bincount(key_account, minlength=view.n_accounts)
         only_writer = np.full(view.n_accounts, -1, dtype=np.int64)
-        single = inbound_pairs[writers[inbound_pairs // (n_contacts + 1)] == 1]
-        only_writer[single // (n_contacts + 1)] = single
-        addressee = np.where(
-            parent_inbound, pair[np.maximum(parent, 0)], only_writer[view.account]
+        single = np.flatnonzero(writers[key_account] == 1)
+        only_writer[key_account[single]] = single
+        group_of_question = np.where(
+            parent_inbound, group_of_answer[np.maximum(parent, 0)], only_writer[view.account]
         )
-        addressee = np.where(asks, addressee, -1)
-
-        keys, codes = np.unique(
-            np.concatenate([np.where(inbound, pair, -1), addressee]), return_inverse=True
-        )
-        codes = codes - (1 if keys.size and keys[0] == -1 else 0)
-        keys = keys[keys >= 0]
-        group_of_answer = np.where(inbound, codes[: len(view)], -1).astype(np.int64)
-        group_of_question = np.where(addressee >= 0, codes[len(view) :], -1).astype(np.int64)
+        group_of_question = np.where(asks, group_of_question, -1)
         groups = _Groups(
-            account=(keys // (n_contacts + 1)).astype(np.int64),
+            account=key_account.astype(np.int64),
             contact=(keys % (n_contacts + 1) - 1).astype(np.int64),
         )
 
