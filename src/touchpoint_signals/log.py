@@ -23,6 +23,7 @@ import bisect
 import datetime as dt
 import enum
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
 
@@ -120,7 +121,15 @@ def resolve_replies(
     account's latency use only the replies whose target is in the same account (see
     :meth:`TouchpointLog.reply_latency_seconds`).
     """
-    n = len(ids)
+    return _resolve(
+        dict(zip(ids.tolist(), range(len(ids)), strict=True)), in_reply_to, occurred_at
+    )
+
+
+def _resolve(
+    index: dict[str, int], in_reply_to: npt.NDArray[Any], occurred_at: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    n = len(in_reply_to)
     target = np.full(n, _NO_CODE, dtype=np.int64)
     problem = np.zeros(n, dtype=np.int8)
 
@@ -129,15 +138,12 @@ def resolve_replies(
     if rows.size == 0:
         return target, problem
 
-    by_id = np.argsort(ids, kind="stable")
-    sorted_ids = ids[by_id]
-    wanted = in_reply_to[rows].astype(ID)
-    pos = search_strings(sorted_ids, wanted)
-    pos_clipped = np.minimum(pos, n - 1)
-    found = (pos < n) & (sorted_ids[pos_clipped] == wanted)
-
+    find = index.get
+    wanted = in_reply_to[rows].astype(ID).tolist()
+    pos = np.fromiter((find(w, -1) for w in wanted), np.int64, count=len(wanted))
+    found = pos >= 0
     found_rows = rows[found]
-    found_targets = by_id[pos_clipped[found]]
+    found_targets = pos[found]
     later = occurred_at[found_targets] > occurred_at[found_rows]
 
     target[found_rows[~later]] = found_targets[~later]
@@ -313,14 +319,53 @@ def _cutoff_us(as_of: dt.datetime) -> int:
     return to_epoch_us(as_of)
 
 
+def _log_order(
+    ids: npt.NDArray[Any], account: npt.NDArray[np.int32], occurred_at: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Row order of the log: by account, then time, then touchpoint id.
+
+    The id only breaks ties of account and time, so only the tied rows' ids are sorted, not
+    every id: string sorts are the slowest sorts numpy does.
+    """
+    order = np.lexsort((occurred_at, account))
+    account_sorted, occurred_sorted = account[order], occurred_at[order]
+    tied = (account_sorted[1:] == account_sorted[:-1]) & (
+        occurred_sorted[1:] == occurred_sorted[:-1]
+    )
+    if not tied.any():
+        return order
+
+    in_tie = np.zeros(len(order), dtype=bool)
+    in_tie[1:] |= tied
+    in_tie[:-1] |= tied
+    tie_rows = order[in_tie]
+    id_rank = np.zeros(len(order), dtype=np.int64)
+    id_rank[tie_rows[np.argsort(ids[tie_rows], kind="stable")]] = np.arange(tie_rows.size)
+    return np.lexsort((id_rank, occurred_at, account))
+
+
 def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
-    """Sorted distinct non-missing values and each row's code into them (``-1`` if missing)."""
+    """Sorted distinct non-missing values and each row's code into them (``-1`` if missing).
+
+    Codes are first given in order of appearance through a hash table, then renumbered by
+    the sorted table: one pass over the rows and a sort of the distinct values only, where
+    ``np.unique`` would sort every row's string.
+    """
     missing = np.isnan(values) if values.dtype == TEXT else np.zeros(len(values), dtype=bool)
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
     present = values[~missing].astype(ID)
-    table, inverse = np.unique(present, return_inverse=True)
-    codes[~missing] = inverse
-    return table, codes
+
+    seen: dict[str, int] = {}
+    first_code = np.fromiter(
+        (seen.setdefault(v, len(seen)) for v in present.tolist()), np.int32, count=len(present)
+    )
+    table = np.array(list(seen), dtype=ID)
+    by_value = np.argsort(table, kind="stable")
+    rank = np.empty(len(table), dtype=np.int32)
+    rank[by_value] = np.arange(len(table), dtype=np.int32)
+
+    codes[~missing] = rank[first_code]
+    return table[by_value], codes
 
 
 @attrs.frozen(eq=False)
@@ -410,11 +455,12 @@ class TouchpointLog:
         """
         account_records = {a.id: a for a in accounts}
         kinds = tuple(kinds)
+        ids = np.asarray(columns.id, dtype=ID)
+        n = len(ids)
 
-        ids = columns.id.astype(ID)
-        distinct, counts = np.unique(ids, return_counts=True)
-        if distinct.size != ids.size:
-            doubled = distinct[counts > 1][:5].tolist()
+        index = dict(zip(ids.tolist(), range(n), strict=True))
+        if len(index) != n:
+            doubled = sorted(i for i, k in Counter(ids.tolist()).items() if k > 1)[:5]
             raise IntegrityError(
                 f"duplicate touchpoint ids: {doubled}",
                 source="<columns>",
@@ -425,30 +471,34 @@ class TouchpointLog:
             )
 
         all_account_ids = np.concatenate(
-            [columns.account_id.astype(ID), np.array(list(account_records), dtype=ID)]
+            [
+                np.asarray(columns.account_id, dtype=ID),
+                np.array(list(account_records), dtype=ID),
+            ]
         )
         account_ids, all_codes = _factorize(all_account_ids)
-        account_code = all_codes[: len(ids)]
+        account_code = all_codes[:n]
         contact_ids, contact_code = _factorize(columns.contact_id)
+        order = _log_order(ids, account_code, columns.occurred_at)
 
-        id_rank = np.empty(len(ids), dtype=np.int64)
-        id_rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
-        order = np.lexsort((id_rank, columns.occurred_at, account_code))
+        target, problem = _resolve(index, columns.in_reply_to, columns.occurred_at)
+        new_row = np.empty(n, dtype=np.int64)
+        new_row[order] = np.arange(n)
+        target = target[order]
+        reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
+        unresolved = np.flatnonzero(problem[order] != ReplyProblem.NONE)
 
-        ids = ids[order]
-        occurred = columns.occurred_at[order]
-        in_reply_to = columns.in_reply_to[order]
         account_sorted = account_code[order]
-        reply_to, problem = resolve_replies(ids, in_reply_to, occurred)
-        unresolved = np.flatnonzero(problem != ReplyProblem.NONE)
-
         offsets = np.zeros(len(account_ids) + 1, dtype=np.int64)
         np.cumsum(np.bincount(account_sorted, minlength=len(account_ids)), out=offsets[1:])
 
+        # Numeric columns are sorted now; the string columns only when first read (through
+        # a pending gather), since most signals never read them and sorting them is the
+        # costliest step for a large log.
         return cls(
-            id=ids,
+            id=_Gather(ids, order),
             account=account_sorted.astype(np.int32),
-            occurred_at=occurred,
+            occurred_at=columns.occurred_at[order],
             recorded_at=columns.recorded_at[order],
             kind=columns.kind[order],
             status=columns.status[order],
@@ -459,17 +509,17 @@ class TouchpointLog:
             reply_to=reply_to.astype(np.int32),
             csat=columns.csat[order],
             attendees=columns.attendees[order],
-            text=columns.text[order],
-            quoted_text=columns.quoted_text[order],
-            purpose=columns.purpose[order],
-            outcome=columns.outcome[order],
+            text=_Gather(columns.text, order),
+            quoted_text=_Gather(columns.quoted_text, order),
+            purpose=_Gather(columns.purpose, order),
+            outcome=_Gather(columns.outcome, order),
             account_ids=account_ids,
             contact_ids=contact_ids,
             offsets=offsets,
             kinds=kinds,
             accounts=tuple(account_records.get(str(a)) for a in account_ids),
             unresolved_reply_rows=unresolved.astype(np.int64),
-            unresolved_reply_ids=in_reply_to[unresolved].astype(ID),
+            unresolved_reply_ids=columns.in_reply_to[order[unresolved]].astype(ID),
         )
 
     @classmethod
