@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.ingest import load
 from touchpoint_signals.ingest.formats import make_adapter
-from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.log import TEXT, TouchpointLog
 from touchpoint_signals.model import Touchpoint
 from touchpoint_signals.signals import Extractor, SignalFrame, SignalStatus
-from touchpoint_signals.signals.purpose import PurposeOutcome
+from touchpoint_signals.signals.purpose import PurposeOutcome, _recorded, _recorded_anywhere
 
 AS_OF = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
 
@@ -416,3 +416,24 @@ def test_purpose_outcome_on_the_appointments_data(shared_data: Path) -> None:
     charged = PurposeOutcome(ignore_unrecorded_fields=False).extract(log, as_of)
     assert int(charged.sufficient.sum()) == 7181
     assert float(charged.severity[charged.sufficient].min()) == pytest.approx(0.7)
+
+
+# Whitespace of every kind str.strip knows, letters, and text that only starts blank.
+_TEXTS = st.one_of(
+    st.none(),
+    st.text(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u2028\u3000ab", max_size=5),
+)
+
+
+@PROPERTY
+@given(st.lists(_TEXTS, max_size=40), st.integers(0, 3000))
+def test_recorded_text_equals_the_strip_reference(texts: list[str | None], pad: int) -> None:
+    # Reference: present and not empty once stripped, one Python string at a time. The
+    # padding of missing values moves the texts across the blocks _recorded_anywhere reads.
+    column = np.array([np.nan] * pad + [np.nan if t is None else t for t in texts], dtype=TEXT)
+    expected = [False] * pad + [t is not None and bool(t.strip()) for t in texts]
+    everywhere = np.ones(len(column), dtype=bool)
+
+    assert _recorded(column).tolist() == expected
+    assert _recorded_anywhere(column, everywhere) == any(expected)
+    assert not _recorded_anywhere(column, np.zeros(len(column), dtype=bool))

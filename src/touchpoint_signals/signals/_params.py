@@ -14,10 +14,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from touchpoint_signals.calendar import BusinessCalendar
 from touchpoint_signals.errors import ConfigError, UnknownNameError
 from touchpoint_signals.log import TouchpointLog
+from touchpoint_signals.timeparse import from_epoch_us
 
 __all__: list[str] = []
 
@@ -120,3 +123,27 @@ def check_kinds(log: TouchpointLog, names: Iterable[str], owner: str) -> None:
 def one_line(text: str) -> str:
     """``text`` with every line break (ids may hold one) replaced by a space."""
     return " ".join(text.splitlines())
+
+
+_US_PER_DAY = 86_400_000_000
+
+
+def iso_days(micros: npt.NDArray[np.int64]) -> list[str]:
+    """The UTC date of each instant as ``YYYY-MM-DD``, as a list for a reason loop.
+
+    Instants of one day share one formatted string: a portfolio of many accounts has few
+    distinct days, so the dates are formatted once per day rather than once per account.
+    """
+    days = np.floor_divide(np.asarray(micros, dtype=np.int64), _US_PER_DAY)
+    distinct, inverse = np.unique(days, return_inverse=True)
+    labels = [from_epoch_us(d * _US_PER_DAY).date().isoformat() for d in distinct.tolist()]
+    return [labels[i] for i in inverse.tolist()]
+
+
+def has_line_break(texts: Iterable[str]) -> bool:
+    """Whether any of ``texts`` (names a reason quotes) holds a line break.
+
+    A reason needs :func:`one_line` only then; checking the few names once is cheaper than
+    splitting every account's reason.
+    """
+    return any(text != one_line(text) for text in texts)

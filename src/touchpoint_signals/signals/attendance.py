@@ -47,7 +47,7 @@ from touchpoint_signals.stats import (
     shrunk_rate,
     trailing_run,
 )
-from touchpoint_signals.timeparse import from_epoch_us, to_epoch_us
+from touchpoint_signals.timeparse import to_epoch_us
 
 __all__ = ["Attendance"]
 
@@ -373,10 +373,38 @@ class Attendance:
 
         window = f"{self.recent_days:g} days"
         cutoff_day = as_of.astimezone(dt.UTC).date().isoformat()
+        plurals = {
+            (code, many): _plural(kind, 2 if many else 1)
+            for code, kind in enumerate(view.kinds)
+            for many in (False, True)
+        }
+
+        # Plain lists and per-day strings: the loop below reads no numpy scalar.
+        streak_start = (
+            np.where(first >= 0, rows[np.maximum(first, 0)], -1) if rows.size else first
+        )
+        since_days = _row_days(view, streak_start)
+        last_days = _row_days(view, last_row)
+        columns = zip(
+            sufficient.tolist(), meetings.tolist(), streak.tolist(), lowest.tolist(),
+            highest.tolist(), recent_att.tolist(), recent_n.tolist(), previous_att.tolist(),
+            previous_n.tolist(), since_days, last_days, strict=True,
+        )  # fmt: skip
         reasons = []
-        for a in range(n):
-            count = int(meetings[a])
-            if not sufficient[a]:
+        for (
+            enough,
+            count,
+            run,
+            low,
+            high,
+            att,
+            total,
+            before,
+            compared_n,
+            since,
+            last,
+        ) in columns:
+            if not enough:
                 have = (
                     "no meeting" if count == 0 else f"only {count} meeting" + "s" * (count > 1)
                 )
@@ -385,23 +413,18 @@ class Attendance:
                 )
                 continue
 
-            run = int(streak[a])
             if run:
-                since = _day(int(view.occurred_at[rows[first[a]]]))
-                same = lowest[a] == highest[a]
-                kind = view.kinds[int(lowest[a])]
-                what = _plural(kind, run) if same else "meeting" + "s" * (run > 1)
+                what = plurals[(low, run > 1)] if low == high else "meeting" + "s" * (run > 1)
                 head = (
                     f"{run} {what} in a row missed since {since}"
                     if run > 1
                     else f"last {what} missed on {since}"
                 )
             else:
-                head = f"last meeting attended on {_day(int(view.occurred_at[last_row[a]]))}"
+                head = f"last meeting attended on {last}"
 
-            att, total, before = int(recent_att[a]), int(recent_n[a]), int(previous_att[a])
             change = before - att
-            if previous_n[a] == 0:
+            if compared_n == 0:
                 # Not "none with an outcome": that reads as meetings that had no outcome.
                 compared = f"no meetings in the previous {window} to compare with"
             elif change > 0:
@@ -416,8 +439,14 @@ class Attendance:
                 meeting = "meeting" + "s" * (total > 1)
                 tail = f"attended {att} of {total} {meeting} in the last {window}, {compared}"
             reasons.append(f"{head}; {tail}")
-        return [_params.one_line(r) for r in reasons]
+        if _params.has_line_break(k.name for k in view.kinds):
+            return [_params.one_line(r) for r in reasons]
+        return reasons
 
 
-def _day(micros: int) -> str:
-    return from_epoch_us(micros).date().isoformat()
+def _row_days(view: TouchpointLog, rows: IntArray) -> list[str]:
+    """The UTC date of row ``rows[a]`` for each account ``a`` (``""`` where it is ``-1``)."""
+    if not len(view):
+        return [""] * len(rows)
+    days = _params.iso_days(view.occurred_at[np.maximum(rows, 0)])
+    return [day if row >= 0 else "" for day, row in zip(days, rows.tolist(), strict=True)]

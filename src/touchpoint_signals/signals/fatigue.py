@@ -195,18 +195,16 @@ class TouchpointFatigue:
 
         survey_bounds = _bounds(view.account[survey_rows], n)
         touch_bounds = _bounds(view.account[touch_rows], n)
+        per_account = zip(
+            has_history.tolist(), known_caps.tolist(), surveys.tolist(), touches.tolist(),
+            survey_cap.tolist(), touch_cap.tolist(), survey_bounds[:-1].tolist(),
+            touch_bounds[:-1].tolist(), strict=True,
+        )  # fmt: skip
         reasons = [
-            _params.one_line(
-                self._reason(
-                    view,
-                    as_of,
-                    has_history[a],
-                    known_caps[a],
-                    (survey_rows[survey_bounds[a] : survey_bounds[a + 1]], survey_cap[a]),
-                    (touch_rows[touch_bounds[a] : touch_bounds[a + 1]], touch_cap[a]),
-                )
+            self._reason(
+                view, as_of, history, known, (survey_rows, s0, ns, sc), (touch_rows, t0, nt, tc)
             )
-            for a in range(n)
+            for history, known, ns, nt, sc, tc, s0, t0 in per_account
         ]
 
         logger.debug(
@@ -254,10 +252,14 @@ class TouchpointFatigue:
         as_of: dt.datetime,
         has_history: bool,
         known_caps: bool,
-        surveys: tuple[IntArray, float],
-        touches: tuple[IntArray, float],
+        surveys: tuple[IntArray, int, int, float],
+        touches: tuple[IntArray, int, int, float],
     ) -> str:
-        """One line: which cap was broken and by which touchpoints, or the headroom."""
+        """One line: which cap was broken and by which touchpoints, or the headroom.
+
+        ``surveys`` and ``touches`` are each the counted rows of every account, where this
+        account's start among them, how many it has and its cap.
+        """
         end = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
         if not has_history:
             return f"no touchpoints on record by {end}"
@@ -265,23 +267,24 @@ class TouchpointFatigue:
             return "no account record, so the segment's survey cap and touch norm are unknown"
 
         parts = [
-            (rows, cap, f"{_plural(len(rows), noun)} in the {window:g} days to {end}", word)
-            for (rows, cap), noun, window, word in [
-                (surveys, "survey", self.survey_window_days, "cap"),
-                (touches, "touch", self.touch_window_days, "norm"),
+            (rows, start, count, cap, f"{_plural(count, noun)} {span} to {end}", word)
+            for (rows, start, count, cap), noun, span, word in [
+                (surveys, "survey", f"in the {self.survey_window_days:g} days", "cap"),
+                (touches, "touch", f"in the {self.touch_window_days:g} days", "norm"),
             ]
         ]
         broken = [
-            f"{counted} ({word} {cap:g}): {self._listing(view, rows)}"
-            for rows, cap, counted, word in parts
-            if len(rows) > cap
+            f"{counted} ({word} {cap:g}): {self._listing(view, rows[start : start + count])}"
+            for rows, start, count, cap, counted, word in parts
+            if count > cap
         ]
         if broken:
-            return "; ".join(broken)
+            # Only the listing quotes ids, which may hold a line break.
+            return _params.one_line("; ".join(broken))
 
         within = [
             f"{counted} (no {word})" if math.isnan(cap) else f"{counted} ({word} {cap:g})"
-            for rows, cap, counted, word in parts
+            for _, _, _, cap, counted, word in parts
         ]
         return "within caps: " + "; ".join(within)
 

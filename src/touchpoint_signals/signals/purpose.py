@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from touchpoint_signals.errors import ConfigError
-from touchpoint_signals.log import ID, STATUSES, TEXT, TRIGGERS, TouchpointLog
+from touchpoint_signals.log import STATUSES, TEXT, TRIGGERS, TouchpointLog
 from touchpoint_signals.model import Status, Trigger
 from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
@@ -39,12 +39,31 @@ _REACTIVE = TRIGGERS.index(Trigger.CUSTOMER_RAISED)
 
 
 def _recorded(column: npt.NDArray[Any]) -> BoolArray:
-    """Rows whose text is present and not blank (NaN marks a missing value)."""
+    """Rows whose text is present and not blank (NaN marks a missing value).
+
+    Blank means empty or made only of whitespace, as ``str.strip`` sees it (numpy's
+    ``isspace`` counts the same characters). The column is read where it lies, so a slice
+    of the log costs no copy of its strings.
+    """
     missing = np.isnan(column) if column.dtype == TEXT else np.zeros(len(column), dtype=bool)
-    filled = column.copy()
-    filled[missing] = ""
-    result: BoolArray = np.strings.str_len(np.strings.strip(filled.astype(ID))) > 0
+    blank = (column == "") | np.strings.isspace(column)
+    result: BoolArray = ~missing & ~blank
     return result
+
+
+def _recorded_anywhere(column: npt.NDArray[Any], among: BoolArray) -> bool:
+    """Whether any row where ``among`` holds has a recorded text.
+
+    Read in blocks that grow fourfold, so a log whose first rows record the field answers
+    after one small block instead of one pass over every string of the column.
+    """
+    start, size = 0, 1024
+    while start < len(column):
+        stop = min(len(column), start + size)
+        if (_recorded(column[start:stop]) & among[start:stop]).any():
+            return True
+        start, size = stop, size * 4
+    return False
 
 
 def _tolerance(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -178,19 +197,27 @@ class PurposeOutcome:
         human_led = np.array([k.human_led for k in view.kinds], dtype=bool)
         is_reply = view.reply_to >= 0
         is_reply[view.unresolved_reply_rows] = True
+        led = human_led[view.kind]
         counted = (
-            human_led[view.kind]
+            led
             & (view.status == _COMPLETED)
             & ~is_reply
             & (view.occurred_at > cutoff - self.window_days * _US_PER_DAY)
         )
-        has_purpose = _recorded(view.purpose)
-        has_outcome = _recorded(view.outcome)
-        led = human_led[view.kind]
-        judge_purpose = not self.ignore_unrecorded_fields or bool((has_purpose & led).any())
-        judge_outcome = not self.ignore_unrecorded_fields or bool((has_outcome & led).any())
-        no_purpose = counted & ~has_purpose & judge_purpose
-        no_outcome = counted & ~has_outcome & judge_outcome
+        judge_purpose = not self.ignore_unrecorded_fields or _recorded_anywhere(
+            view.purpose, led
+        )
+        judge_outcome = not self.ignore_unrecorded_fields or _recorded_anywhere(
+            view.outcome, led
+        )
+        # Only the counted rows' strings are read: a few percent of a large log.
+        counted_rows = np.flatnonzero(counted)
+        no_purpose = np.zeros(len(view), dtype=bool)
+        no_outcome = np.zeros(len(view), dtype=bool)
+        if judge_purpose:
+            no_purpose[counted_rows] = ~_recorded(view.purpose[counted_rows])
+        if judge_outcome:
+            no_outcome[counted_rows] = ~_recorded(view.outcome[counted_rows])
         reactive_row = counted & (view.trigger == _REACTIVE)
 
         # A part no human-led touchpoint of the log records is not judged; its weight goes to
@@ -232,15 +259,13 @@ class PurposeOutcome:
         sufficient = (total >= self.min_touchpoints) & (judge_purpose or judge_outcome)
 
         concern = no_purpose | no_outcome | (reactive_row & (reactive_part > 0)[view.account])
+        counts = zip(
+            total.tolist(), missing_purpose.tolist(), missing_outcome.tolist(),
+            reactive.tolist(), proactive.tolist(), unknown.tolist(), strict=True,
+        )  # fmt: skip
+        judged = (judge_purpose, judge_outcome)
         reasons = [
-            self._reason(
-                int(total[a]),
-                int(missing_purpose[a]),
-                int(missing_outcome[a]),
-                (int(reactive[a]), int(proactive[a]), int(unknown[a])),
-                judged=(judge_purpose, judge_outcome),
-            )
-            for a in range(n)
+            self._reason(t, p, o, (r, pro, u), judged=judged) for t, p, o, r, pro, u in counts
         ]
 
         logger.debug(
