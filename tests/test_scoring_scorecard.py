@@ -790,3 +790,93 @@ def test_default_scorecard_on_ravenstack_segments(shared_data: Path) -> None:
         "high_touch": 154,
     }
     assert all(r.strip() for s in scores for r in s.reasons)
+
+
+def _left_to_right(values: Sequence[float]) -> float:
+    total = 0.0
+    for value in values:
+        total = total + value
+    return total
+
+
+def _reference(card: Scorecard, signals: SignalSet, a: int) -> tuple[Any, ...]:
+    """One account's scorecard arithmetic, written out signal by signal in plain floats."""
+    account = signals.accounts[a]
+    weights = card.weights_for(None if account is None else account.segment.name)
+    handling: list[str] = []
+    severity: list[float] = []
+    counted: list[bool] = []
+    has: list[bool] = []
+    for item, weight in zip(card.signals, weights, strict=True):
+        frame = signals.frame(item.signal)
+        read = bool(frame.sufficient[a])
+        if weight <= 0:
+            how = "unweighted"
+        elif read:
+            how = "observed"
+        else:
+            how = {"exclude": "excluded", "neutral": "neutral", "worst": "worst"}[item.missing]
+        if read:
+            value = float(frame.severity[a])
+        elif how == "neutral":
+            value = item.neutral_severity
+        else:
+            value = 1.0 if how == "worst" else NAN
+        handling.append(how)
+        severity.append(value)
+        counted.append(how in ("observed", "neutral", "worst"))
+        has.append(read)
+
+    configured = _left_to_right([w if w > 0 else 0.0 for w in weights])
+    with_data = _left_to_right(
+        [w if w > 0 and h else 0.0 for w, h in zip(weights, has, strict=True)]
+    )
+    denominator = _left_to_right(
+        [w if c else 0.0 for w, c in zip(weights, counted, strict=True)]
+    )
+    coverage = min(max(with_data / configured, 0.0), 1.0)
+    scored = denominator > 0 and coverage > 0
+
+    effective = [
+        w / denominator if c and scored else 0.0 for w, c in zip(weights, counted, strict=True)
+    ]
+    known = [0.0 if math.isnan(s) else s for s in severity]
+    exact = [
+        min(max(10_000 * e * ((1.0 - s) if c else 0.0), 0.0), 10_000.0)
+        for e, s, c in zip(effective, known, counted, strict=True)
+    ]
+    total = int(min(max(math.floor(_left_to_right(exact) + 0.5), 0), 10_000))
+    floors = [math.floor(x) for x in exact]
+    by_fraction = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    extra = set(by_fraction[: total - sum(floors)])
+    centi = [f + (i in extra) for i, f in enumerate(floors)]
+    shown = [
+        None if not (c or h) or math.isnan(s) else s
+        for s, c, h in zip(severity, counted, has, strict=True)
+    ]
+    return (
+        total / 100 if scored else None,
+        coverage,
+        [x / 100 for x in centi],
+        effective,
+        shown,
+        handling,
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(cases())
+def test_the_vectorised_arithmetic_equals_a_per_account_reference(
+    case: tuple[Scorecard, SignalSet],
+) -> None:
+    card, signals = case
+
+    for a, score in enumerate(card.score(signals)):
+        assert (
+            score.score,
+            score.coverage,
+            [c.points for c in score.contributions],
+            [c.effective_weight for c in score.contributions],
+            [c.severity for c in score.contributions],
+            [c.handling for c in score.contributions],
+        ) == _reference(card, signals, a)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from touchpoint_signals.errors import DataError, NaiveDatetimeError, ProtocolError
+from strategies import touchpoint_lists
+from touchpoint_signals.errors import (
+    DataError,
+    IntegrityError,
+    NaiveDatetimeError,
+    ProtocolError,
+)
 from touchpoint_signals.log import TouchpointLog
 from touchpoint_signals.model import (
     BUILTIN_KINDS,
@@ -20,11 +27,12 @@ from touchpoint_signals.model import (
     LifecycleStage,
     Status,
     Touchpoint,
+    TouchpointKind,
     Trigger,
 )
 from touchpoint_signals.scoring.base import Band, Scores, SignalSet
 from touchpoint_signals.scoring.scorecard import default_scorecard
-from touchpoint_signals.service import portfolio_extractors, score_account
+from touchpoint_signals.service import _one_account_log, portfolio_extractors, score_account
 from touchpoint_signals.signals.attendance import Attendance
 from touchpoint_signals.signals.base import Extractor
 from touchpoint_signals.signals.cadence import CadenceAdherence
@@ -261,6 +269,75 @@ def test_a_reply_to_another_account_is_unresolved_alone() -> None:
 
 
 # -- the single-account path itself ----------------------------------------------------------
+
+
+def _same_log(fast: TouchpointLog, batch: TouchpointLog) -> None:
+    """Every field equal, arrays in value and dtype (NaN equal to NaN in text columns)."""
+    for field in attrs.fields(TouchpointLog):
+        name = field.name.lstrip("_")  # lazily gathered columns are read through properties
+        name = name if hasattr(TouchpointLog, name) else field.name
+        mine, theirs = getattr(fast, name), getattr(batch, name)
+        if isinstance(theirs, np.ndarray):
+            assert mine.dtype == theirs.dtype, field.name
+            assert mine.tolist() == theirs.tolist() or (
+                mine.shape == theirs.shape
+                and all(
+                    a == b or (a != a and b != b)
+                    for a, b in zip(mine.tolist(), theirs.tolist(), strict=True)
+                )
+            ), field.name
+        else:
+            assert mine == theirs, field.name
+
+
+SHOUT = TouchpointKind("shout", human_led=False)
+
+
+@SETTINGS
+@given(
+    touchpoint_lists(max_size=20),
+    st.lists(st.sampled_from([*BUILTIN_KINDS, SHOUT]), min_size=20, max_size=20),
+    st.lists(st.integers(-2, 2), min_size=20, max_size=20),
+)
+def test_the_one_account_log_is_the_batch_builders_log(
+    touchpoints: list[Touchpoint], kinds: list[TouchpointKind], shifts: list[int]
+) -> None:
+    # Same account for all, a kind the catalog lacks, and instants bunched so that ties in
+    # time (broken by id) and replies to later touchpoints occur.
+    account = Account("acme", "mid_touch")
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    own = [
+        attrs.evolve(
+            t,
+            account_id="acme",
+            kind=kinds[i],
+            occurred_at=base + dt.timedelta(hours=shifts[i]),
+            recorded_at=base + dt.timedelta(hours=shifts[i] + (i % 3)),
+        )
+        for i, t in enumerate(touchpoints)
+    ]
+
+    _same_log(
+        _one_account_log(own, account), TouchpointLog.from_touchpoints(own, accounts=[account])
+    )
+
+
+@SETTINGS
+@given(touchpoint_lists(max_size=12))
+def test_the_one_account_log_keeps_any_instants(touchpoints: list[Touchpoint]) -> None:
+    account = Account("acme", "mid_touch")
+    own = [attrs.evolve(t, account_id="acme") for t in touchpoints]
+
+    _same_log(
+        _one_account_log(own, account), TouchpointLog.from_touchpoints(own, accounts=[account])
+    )
+
+
+def test_duplicate_ids_alone_raise_the_batch_builders_error() -> None:
+    twice = [Touchpoint("t1", "acme", "check_in", AS_OF, "completed")] * 2
+
+    with pytest.raises(IntegrityError, match=r"duplicate touchpoint ids: \['t1'\]"):
+        score_account(twice, Account("acme", "high_touch"), AS_OF)
 
 
 def test_an_account_without_touchpoints_has_insufficient_data() -> None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from typing import Any
 
+import attrs
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from strategies import touchpoint_lists
 from touchpoint_signals.errors import DataError, UnknownNameError
 from touchpoint_signals.log import TouchpointLog
 from touchpoint_signals.model import Touchpoint
@@ -117,3 +123,94 @@ def test_a_reason_is_one_line() -> None:
 def test_values_are_finite_or_missing() -> None:
     with pytest.raises(DataError, match="value must be finite or NaN"):
         _frame(value=[np.inf, 0.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(touchpoint_lists(min_size=1, max_size=12), st.data())
+def test_evidence_is_grouped_by_account_like_a_per_account_reference(
+    touchpoints: list[Touchpoint], data: st.DataObject
+) -> None:
+    log = TouchpointLog.from_touchpoints(touchpoints)
+    rows = data.draw(st.lists(st.integers(0, len(log) - 1), max_size=20))
+    n = log.n_accounts
+
+    frame = SignalFrame.from_log_rows(
+        name="x",
+        unit="x",
+        as_of=AS_OF,
+        log=log,
+        value=np.zeros(n),
+        severity=np.zeros(n),
+        sufficient=np.ones(n, dtype=bool),
+        reasons=["fine"] * n,
+        samples={},
+        evidence_rows=np.array(rows, dtype=np.int64),
+    )
+
+    for code in range(n):
+        expected = [
+            str(log.id[row])
+            for row in sorted(set(rows))
+            if log.offsets[code] <= row < log.offsets[code + 1]
+        ]
+        assert list(frame.at(code).evidence) == expected
+    assert frame.evidence_offsets.dtype == np.int64
+
+
+def _severity_rule_broken(status: list[int], severity: list[float]) -> str | None:
+    """Which severity rule a frame breaks first, read row by row (``None``: neither)."""
+    if any(code == 0 and not 0.0 <= s <= 1.0 for code, s in zip(status, severity, strict=True)):
+        return "severity of an ok reading must lie in"
+    if any(code != 0 and not math.isnan(s) for code, s in zip(status, severity, strict=True)):
+        return "an insufficient_data reading must have no severity"
+    return None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0, 1]),
+            st.sampled_from([math.nan, 0.0, 1.0, 0.5, -0.1, 1.5, math.inf, -0.0]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_severity_checks_equal_the_rules_read_row_by_row(
+    rows: list[tuple[int, float]],
+) -> None:
+    status = [code for code, _ in rows]
+    severity = [s for _, s in rows]
+    n = len(rows)
+    arguments: dict[str, Any] = {
+        "name": "x",
+        "unit": "x",
+        "as_of": AS_OF,
+        "account_ids": np.array([f"a{i}" for i in range(n)]),
+        "value": np.zeros(n),
+        "severity": np.array(severity),
+        "status": np.array(status, dtype=np.uint8),
+        "reasons": ("fine",) * n,
+        "samples": {},
+        "evidence_offsets": np.zeros(n + 1, dtype=np.int64),
+        "evidence_ids": np.array([], dtype=str),
+    }
+
+    broken = _severity_rule_broken(status, severity)
+
+    if broken is None:
+        SignalFrame(**arguments)
+    else:
+        with pytest.raises(DataError, match=broken):
+            SignalFrame(**arguments)
+
+
+def test_a_frame_knows_the_log_its_evidence_rows_came_from() -> None:
+    frame = _frame()
+    other = TouchpointLog.from_touchpoints(LOG.to_touchpoints())
+
+    assert frame.cites_rows_of(LOG)
+    assert not frame.cites_rows_of(other)
+    assert not attrs.evolve(frame, reasons=("a", "b")).cites_rows_of(LOG)
+    assert not frame.evidence_ids.flags.writeable

@@ -199,3 +199,35 @@ def test_an_extractor_that_forgets_as_of_still_sees_only_the_known_past() -> Non
 def test_as_of_must_be_a_datetime(as_of: object) -> None:
     with pytest.raises(TypeError, match="as_of must be a timezone-aware datetime"):
         extract_signals(LOG, as_of)  # type: ignore[arg-type]
+
+
+def test_evidence_swapped_after_the_frame_was_built_is_looked_up() -> None:
+    # A frame built from the view's rows is trusted without looking its ids up; one whose
+    # evidence was replaced afterwards (attrs.evolve) loses that trust and is checked.
+    @attrs.frozen
+    class Swapping:
+        name: str = "swapping"
+
+        def extract(self, log: TouchpointLog, as_of: dt.datetime) -> SignalFrame:
+            view = log.as_of(as_of)
+            n = view.n_accounts
+            frame = SignalFrame.from_log_rows(
+                name=self.name,
+                unit="x",
+                as_of=as_of,
+                log=view,
+                value=np.zeros(n),
+                severity=np.zeros(n),
+                sufficient=np.ones(n, dtype=bool),
+                reasons=["fine"] * n,
+                samples={},
+                evidence_rows=np.arange(len(view)),
+            )
+            ids = frame.evidence_ids.copy()
+            ids[0] = "c3"
+            return attrs.evolve(frame, evidence_ids=ids)
+
+    as_of = dt.datetime(2026, 5, 3, 12, tzinfo=dt.UTC)
+
+    with pytest.raises(ProtocolError, match=r"as evidence: \['c3'\]"):
+        extract_signals(LOG, as_of, [Swapping()])

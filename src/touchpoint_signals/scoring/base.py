@@ -202,6 +202,8 @@ class SignalSet:
         if len(self.accounts) != n:
             raise DataError(f"signal set has {len(self.accounts)} account records for {n} ids")
         for name, frame in self.frames.items():
+            if frame.account_ids is self.account_ids:  # the frames of a log share its ids
+                continue
             if len(frame) != n or not np.array_equal(frame.account_ids, self.account_ids):
                 raise DataError(f"signal {name!r} does not cover the set's {n} accounts")
 

@@ -82,6 +82,18 @@ OBSERVED, EXCLUDED, NEUTRAL, WORST, UNWEIGHTED = (
     "unweighted",
 )
 
+#: ``Contribution.handling`` in the order of its integer code inside :func:`_compute`.
+_HANDLINGS: tuple[str, ...] = (OBSERVED, EXCLUDED, NEUTRAL, WORST, UNWEIGHTED)
+_HANDLING_NAMES = np.array(_HANDLINGS)
+_OBSERVED, _EXCLUDED, _NEUTRAL, _WORST, _UNWEIGHTED = range(len(_HANDLINGS))
+#: The handling a missing reading gets under each policy (``"fail"`` raises before).
+_POLICY_HANDLING = {
+    "exclude": _EXCLUDED,
+    "neutral": _NEUTRAL,
+    "worst": _WORST,
+    "fail": _OBSERVED,
+}
+
 #: Scores are kept in hundredths of a point: 100 points are 10 000 centi-points.
 _CENTI = 100
 _FULL = 100 * _CENTI
@@ -396,6 +408,12 @@ class Scorecard:
     )
     min_coverage: float = attrs.field(default=0.5, validator=_check_unit)
     top_reasons: int = attrs.field(default=3, validator=_check_top_reasons)
+    # The hash of config(), computed once: every field is immutable, so it cannot change,
+    # and hashing the configuration is a fixed cost a one-account call would pay each time.
+    _config_hash: str = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_config_hash", config_hash(self.config()))
 
     def config(self) -> dict[str, Any]:
         """The configuration as plain JSON-able data (what :func:`config_hash` hashes)."""
@@ -441,16 +459,13 @@ class Scorecard:
         for segment in set(segments):
             rows = [a for a in range(n) if segments[a] == segment]
             weights[rows] = self.weights_for(segment)
-        severity = np.empty((n, k), dtype=np.float64)
-        has_data = np.empty((n, k), dtype=bool)
-        for i, frame in enumerate(frames):
-            severity[:, i] = frame.severity
-            has_data[:, i] = frame.sufficient
+        severity = np.stack([frame.severity for frame in frames], axis=1)
+        has_data = np.stack([frame.sufficient for frame in frames], axis=1)
 
         self._fail_on_missing(signals, frames, weights, has_data)
         numbers = _compute(self.signals, weights, severity, has_data)
 
-        hash_ = config_hash(self.config())
+        hash_ = self._config_hash
         per_account = zip(
             signals.account_ids.tolist(),
             segments,
@@ -604,11 +619,18 @@ class _Numbers:
 
 
 def _row_sum(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Sum each row left to right, so that a row's sum never depends on the other rows."""
-    total = np.zeros(values.shape[0], dtype=np.float64)
-    for column in range(values.shape[1]):
-        total = total + values[:, column]
+    """Sum along the last axis left to right, so a row's sum never depends on other rows."""
+    total = np.zeros(values.shape[:-1], dtype=np.float64)
+    for column in range(values.shape[-1]):
+        total = total + values[..., column]
     return total
+
+
+def _imputed(item: SignalWeight) -> float:
+    """The severity a missing reading of ``item`` is counted at (NaN: not counted)."""
+    if item.missing == "neutral":
+        return float(item.neutral_severity)
+    return 1.0 if item.missing == "worst" else math.nan
 
 
 def _compute(
@@ -617,41 +639,35 @@ def _compute(
     observed: npt.NDArray[np.float64],
     has_data: npt.NDArray[np.bool_],
 ) -> _Numbers:
-    n, k = weights.shape
-    policy = np.array([s.missing for s in items], dtype=object).reshape(1, k)
-    neutral = np.array([s.neutral_severity for s in items], dtype=np.float64).reshape(1, k)
+    n = weights.shape[0]
+    policy = np.array([_POLICY_HANDLING[s.missing] for s in items], dtype=np.int8)
+    imputed = np.array([_imputed(s) for s in items], dtype=np.float64)
     weighted = weights > 0
     missing = weighted & ~has_data
 
-    handling = np.full((n, k), OBSERVED, dtype="<U10")
-    handling[missing & (policy == "exclude")] = EXCLUDED
-    handling[missing & (policy == "neutral")] = NEUTRAL
-    handling[missing & (policy == "worst")] = WORST
-    handling[~weighted] = UNWEIGHTED
+    # Handling as small integer codes (named at the end): comparing strings costs more.
+    handling = np.where(weighted, np.where(missing, policy, _OBSERVED), _UNWEIGHTED)
+    severity = np.where(has_data, observed, np.where(missing, imputed, np.nan))
+    counted = weighted & (handling != _EXCLUDED)
 
-    severity = np.where(has_data, observed, np.nan)
-    severity = np.where(handling == NEUTRAL, np.broadcast_to(neutral, (n, k)), severity)
-    severity = np.where(handling == WORST, 1.0, severity)
-    counted = (handling == OBSERVED) | (handling == NEUTRAL) | (handling == WORST)
-    counted &= weighted
-
-    configured = _row_sum(np.where(weighted, weights, 0.0))
-    coverage = _row_sum(np.where(weighted & has_data, weights, 0.0)) / configured
-    coverage = np.clip(coverage, 0.0, 1.0)
-    denominator = _row_sum(np.where(counted, weights, 0.0))
+    # The three sums of weights in one left-to-right pass over the signals.
+    sums = _row_sum(np.where(np.stack([weighted, weighted & has_data, counted]), weights, 0.0))
+    configured, with_data, denominator = sums[0], sums[1], sums[2]
+    coverage = np.clip(with_data / configured, 0.0, 1.0)
     scored = (denominator > 0) & (coverage > 0)
 
     safe = np.where(scored, denominator, 1.0).reshape(n, 1)
     effective = np.where(counted & scored.reshape(n, 1), weights / safe, 0.0)
-    health = np.where(counted, 1.0 - np.nan_to_num(severity), 0.0)
+    known = np.nan_to_num(severity)
+    health = np.where(counted, 1.0 - known, 0.0)
     exact = _FULL * effective * health
-    cost = 100.0 * effective * np.where(counted, np.nan_to_num(severity), 0.0)
+    cost = 100.0 * effective * np.where(counted, known, 0.0)
 
     centi, total = _largest_remainder(exact)
     return _Numbers(
         weights=weights,
         severity=np.where(counted | has_data, severity, np.nan),
-        handling=handling,
+        handling=_HANDLING_NAMES[handling],
         effective=effective,
         centi=centi,
         cost=cost,
@@ -669,15 +685,14 @@ def _largest_remainder(
     Every entry is first rounded down; the shortfall is given, one each, to the entries with
     the largest fractional parts (the first listed wins a tie).
     """
-    n, k = exact.shape
+    n = exact.shape[0]
     exact = np.clip(exact, 0.0, float(_FULL))
     total = np.clip(np.floor(_row_sum(exact) + 0.5), 0, _FULL).astype(np.int64)
     floors = np.floor(exact)
     shortfall = total - floors.sum(axis=1).astype(np.int64)
 
     order = np.argsort(-(exact - floors), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(k).reshape(1, k).repeat(n, axis=0), axis=1)
+    rank = np.argsort(order, axis=1)  # the inverse permutation: each entry's place in order
     centi = floors.astype(np.int64) + (rank < shortfall.reshape(n, 1))
     return centi, total
 

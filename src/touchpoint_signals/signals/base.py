@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -50,6 +51,8 @@ class SignalStatus(enum.StrEnum):
 
 
 _STATUSES: tuple[SignalStatus, ...] = tuple(SignalStatus)
+_OK = np.uint8(_STATUSES.index(SignalStatus.OK))
+_INSUFFICIENT = np.uint8(_STATUSES.index(SignalStatus.INSUFFICIENT_DATA))
 
 
 @attrs.frozen
@@ -105,8 +108,58 @@ class SignalFrame:
     evidence_ids: npt.NDArray[Any]
     details: Mapping[str, FloatArray] = attrs.field(factory=dict)
 
+    # The log whose rows ``from_log_rows`` turned into this frame's evidence (a weak
+    # reference, so a frame never keeps a log alive); ``None`` for a frame built otherwise.
+    _evidence_log: weakref.ref[TouchpointLog] | None = attrs.field(
+        default=None, init=False, repr=False
+    )
+
     def __attrs_post_init__(self) -> None:
         n = len(self.account_ids)
+        if not self._lengths_match(n):
+            self._raise_length_error(n)
+        if len(self.evidence_offsets) != n + 1:
+            raise DataError(f"signal {self.name!r}: evidence_offsets needs {n + 1} entries")
+
+        # One pass over severity checks both rules: an ok reading lies in [0, 1] (NaN fails
+        # both comparisons), any other reading is NaN. The messages need the slower split.
+        ok = self.status == _OK
+        severity = self.severity
+        valid = np.where(ok, (severity >= 0) & (severity <= 1), np.isnan(severity))
+        if not valid.all():
+            if not valid[ok].all():
+                raise DataError(
+                    f"signal {self.name!r}: severity of an ok reading must lie in [0, 1]"
+                )
+            raise DataError(
+                f"signal {self.name!r}: an insufficient_data reading must have no severity"
+            )
+
+        if not all(reason.strip() for reason in self.reasons):
+            blank = [str(self.account_ids[a]) for a in range(n) if not self.reasons[a].strip()]
+            raise DataError(f"signal {self.name!r}: empty reason for accounts {blank[:5]}")
+        if "\n" in "".join(self.reasons):
+            broken = [str(self.account_ids[a]) for a in range(n) if "\n" in self.reasons[a]]
+            raise DataError(
+                f"signal {self.name!r}: a reason is one line; accounts {broken[:5]} have more"
+            )
+        if np.isinf(self.value).any():
+            raise DataError(f"signal {self.name!r}: value must be finite or NaN, not infinite")
+
+    def _lengths_match(self, n: int) -> bool:
+        """Whether every per-account column has ``n`` rows (checked without labels)."""
+        lengths = {
+            len(self.value),
+            len(self.severity),
+            len(self.status),
+            len(self.reasons),
+            *map(len, self.samples.values()),
+            *map(len, self.details.values()),
+        }
+        return lengths == {n}
+
+    def _raise_length_error(self, n: int) -> None:
+        """Name the first column whose length is not ``n``, in the order columns are listed."""
         columns: dict[str, Any] = {
             "value": self.value,
             "severity": self.severity,
@@ -121,29 +174,16 @@ class SignalFrame:
                     f"signal {self.name!r}: column {label} has {len(column)} rows for "
                     f"{n} accounts"
                 )
-        if len(self.evidence_offsets) != n + 1:
-            raise DataError(f"signal {self.name!r}: evidence_offsets needs {n + 1} entries")
 
-        ok = self.status == _STATUSES.index(SignalStatus.OK)
-        severity = self.severity
-        if np.isnan(severity[ok]).any() or (severity[ok] < 0).any() or (severity[ok] > 1).any():
-            raise DataError(
-                f"signal {self.name!r}: severity of an ok reading must lie in [0, 1]"
-            )
-        if not np.isnan(severity[~ok]).all():
-            raise DataError(
-                f"signal {self.name!r}: an insufficient_data reading must have no severity"
-            )
-        blank = [str(self.account_ids[a]) for a in range(n) if not self.reasons[a].strip()]
-        if blank:
-            raise DataError(f"signal {self.name!r}: empty reason for accounts {blank[:5]}")
-        broken = [str(self.account_ids[a]) for a in range(n) if "\n" in self.reasons[a]]
-        if broken:
-            raise DataError(
-                f"signal {self.name!r}: a reason is one line; accounts {broken[:5]} have more"
-            )
-        if np.isinf(self.value).any():
-            raise DataError(f"signal {self.name!r}: value must be finite or NaN, not infinite")
+    def cites_rows_of(self, log: TouchpointLog) -> bool:
+        """Whether :meth:`from_log_rows` built this frame's evidence from rows of ``log``.
+
+        Then every evidence id is the id of a row of ``log`` (the rows were checked to lie
+        in it, and ``evidence_ids`` is read-only), so a caller that knows every row of
+        ``log`` to be known at ``as_of`` need not look the ids up one by one. ``False`` for
+        any other frame, including one derived with :func:`attrs.evolve`.
+        """
+        return self._evidence_log is not None and self._evidence_log() is log
 
     @classmethod
     def from_log_rows(
@@ -178,42 +218,43 @@ class SignalFrame:
             evidence never includes what was not yet known.
         """
         try:
-            rows = np.unique(np.asarray(evidence_rows, dtype=np.int64).reshape(-1))
+            rows = np.asarray(evidence_rows, dtype=np.int64).reshape(-1)
         except (TypeError, ValueError):
             raise DataError(
                 f"signal {name!r}: evidence_rows must be one flat array of log row numbers, "
                 "not one list per account"
             ) from None
+        if rows.size > 1 and not (rows[1:] > rows[:-1]).all():
+            rows = np.unique(rows)
         if rows.size and (rows[0] < 0 or rows[-1] >= len(log)):
             raise DataError(
                 f"signal {name!r}: evidence row {int(rows[0] if rows[0] < 0 else rows[-1])} "
                 f"is not a row of the log, which has {len(log)} rows"
             )
-        owners = log.account[rows]
-        offsets = np.zeros(log.n_accounts + 1, dtype=np.int64)
-        np.cumsum(np.bincount(owners, minlength=log.n_accounts), out=offsets[1:])
+
+        # Rows are sorted and the log's accounts are contiguous runs of rows, so the evidence
+        # of account ``a`` starts where the first row at or after ``log.offsets[a]`` sits.
+        offsets = np.searchsorted(rows, log.offsets).astype(np.int64, copy=False)
+        evidence_ids = log.id[rows].astype(ID, copy=False)
+        evidence_ids.flags.writeable = False
 
         sufficient = np.asarray(sufficient, dtype=bool)
-        status = np.where(
-            sufficient,
-            _STATUSES.index(SignalStatus.OK),
-            _STATUSES.index(SignalStatus.INSUFFICIENT_DATA),
-        ).astype(np.uint8)
-
-        return cls(
+        frame = cls(
             name=name,
             unit=unit,
             as_of=as_of,
             account_ids=log.account_ids,
             value=value,
             severity=np.where(sufficient, _floats(severity), np.nan),
-            status=status,
+            status=np.where(sufficient, _OK, _INSUFFICIENT),
             reasons=tuple(reasons),
             samples={k: np.asarray(v, dtype=np.int64) for k, v in samples.items()},
             evidence_offsets=offsets,
-            evidence_ids=log.id[rows].astype(ID),
+            evidence_ids=evidence_ids,
             details={k: _floats(v) for k, v in (details or {}).items()},
         )
+        object.__setattr__(frame, "_evidence_log", weakref.ref(log))
+        return frame
 
     def __len__(self) -> int:
         return len(self.account_ids)
@@ -254,7 +295,7 @@ class SignalFrame:
     @property
     def sufficient(self) -> npt.NDArray[np.bool_]:
         """Accounts whose reading is ``ok``."""
-        result: npt.NDArray[np.bool_] = self.status == _STATUSES.index(SignalStatus.OK)
+        result: npt.NDArray[np.bool_] = self.status == _OK
         return result
 
 
