@@ -266,7 +266,7 @@ class _Chunk:
     positions: npt.NDArray[np.int64]
     sources: str | list[str]
     rows: npt.NDArray[np.int64]
-    values: dict[str, list[object]]
+    values: dict[str, list[object] | npt.NDArray[Any]]
     absent: dict[str, npt.NDArray[np.bool_]]
     strings: bool
     rejections: list[tuple[int, Rejection]]
@@ -320,7 +320,7 @@ def _record_chunks(
                 )
         done += len(batch)
 
-        values: dict[str, list[object]] = {}
+        values: dict[str, list[object] | npt.NDArray[Any]] = {}
         absent: dict[str, npt.NDArray[np.bool_]] = {}
         for column in columns:
             if column not in required:
@@ -348,15 +348,21 @@ def _record_chunks(
 def _csv_chunks(blocks: Iterable[CsvBlock], columns: tuple[str, ...]) -> Iterator[_Chunk]:
     """Blocks of CSV rows turned into columns without a record per row.
 
-    The rows of a block are laid end to end in one list and each column taken as a strided
-    slice of it, which costs a pointer copy per value.
+    A block read in bulk is already a string array, whose columns are taken as they are;
+    the rows of one read row by row are laid end to end in one list and each column taken
+    as a strided slice of it, which costs a pointer copy per value.
     """
     for block in blocks:
-        width = len(block.header)
-        flat: list[object] = list(itertools.chain.from_iterable(block.rows))
         where = {name: j for j, name in enumerate(block.header)}
-        values = {c: flat[where[c] :: width] for c in columns if c in where}
+        values: dict[str, list[object] | npt.NDArray[Any]]
+        if isinstance(block.rows, np.ndarray):
+            values = {c: block.rows[:, where[c]] for c in columns if c in where}
+        else:
+            width = len(block.header)
+            flat: list[object] = list(itertools.chain.from_iterable(block.rows))
+            values = {c: flat[where[c] :: width] for c in columns if c in where}
         absent = {c: np.ones(len(block.rows), dtype=bool) for c in columns if c not in where}
+
         n = len(block.rows)
         position = np.arange(len(block), dtype=np.int64)
         if block.rejections:
@@ -421,7 +427,7 @@ def _by_value(
     return converted, failed
 
 
-def _strings(values: list[object], strings: bool) -> npt.NDArray[Any] | None:
+def _strings(values: list[object] | npt.NDArray[Any], strings: bool) -> npt.NDArray[Any] | None:
     """``values`` as a ``StringDType`` array when all are strings numpy can hold, else None.
 
     A lone surrogate (an undecodable byte read with ``surrogateescape``) cannot be stored,
@@ -430,7 +436,7 @@ def _strings(values: list[object], strings: bool) -> npt.NDArray[Any] | None:
     if not strings and not all(type(v) is str for v in values):
         return None
     try:
-        return np.array(values, dtype=TEXT)
+        return np.asarray(values, dtype=TEXT)
     except UnicodeEncodeError:
         return None
 
@@ -591,6 +597,8 @@ class _TouchpointValidator:
         found = chunk.values.get(step.column)
         if found is None:
             return [None] * len(chunk), False
+        if isinstance(found, np.ndarray):
+            return found.tolist(), True
         return found, chunk.strings
 
     def _strings_of(self, chunk: _Chunk, field: str) -> npt.NDArray[Any] | None:
