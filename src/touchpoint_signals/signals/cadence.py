@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -70,6 +70,20 @@ def _to_kind_names(value: Any) -> tuple[str, ...]:
     return _params.kind_names(value, "CadenceAdherence.kinds")
 
 
+class _AccountCadence(NamedTuple):
+    """One account's row of the cadence arrays, as plain Python numbers (one per kind)."""
+
+    has_record: bool
+    account: Account | None
+    min_days: list[float]
+    max_days: list[float]
+    ratios: list[float]
+    days_since: list[float]
+    recent: list[int]
+    last_rows: list[int]
+    worst: int  # the most overdue kind, -1 when no kind can be read
+
+
 @attrs.frozen
 class _Expectations:
     """Per account, what each expected kind's interval is (NaN where it is not expected)."""
@@ -79,6 +93,7 @@ class _Expectations:
     max_days: dict[str, FloatArray]
     has_record: npt.NDArray[np.bool_]
     started_us: FloatArray
+    segment_names: tuple[str, ...]
 
 
 def _expectations(accounts: Sequence[Account | None], only: tuple[str, ...]) -> _Expectations:
@@ -88,15 +103,21 @@ def _expectations(accounts: Sequence[Account | None], only: tuple[str, ...]) -> 
     pass only reads each record's segment, stage and start date.
     """
     keys: dict[tuple[Segment, LifecycleStage | None], int] = {}
-    codes = np.array(
-        [
-            -1
-            if account is None
-            else keys.setdefault((account.segment, account.lifecycle_stage), len(keys))
-            for account in accounts
-        ],
-        dtype=np.int64,
-    )
+    # Hashing a segment hashes its whole policy; accounts share a few segment objects, so
+    # each object is hashed once and then found by identity (it stays alive meanwhile).
+    known: dict[tuple[int, LifecycleStage | None], int] = {}
+
+    def code_of(account: Account | None) -> int:
+        if account is None:
+            return -1
+        quick = (id(account.segment), account.lifecycle_stage)
+        code = known.get(quick)
+        if code is None:
+            pair = (account.segment, account.lifecycle_stage)
+            code = known[quick] = keys.setdefault(pair, len(keys))
+        return code
+
+    codes = np.array([code_of(account) for account in accounts], dtype=np.int64)
     started = np.array(
         [
             math.nan
@@ -122,7 +143,8 @@ def _expectations(accounts: Sequence[Account | None], only: tuple[str, ...]) -> 
                 low[code], high[code] = expectation.min_days, expectation.max_days
         min_days[kind], max_days[kind] = low[codes], high[codes]
 
-    return _Expectations(kinds, min_days, max_days, codes >= 0, started)
+    names = tuple(sorted({segment.name for segment, _ in pairs}))
+    return _Expectations(kinds, min_days, max_days, codes >= 0, started, names)
 
 
 @attrs.frozen
@@ -266,13 +288,23 @@ class CadenceAdherence:
         severity = np.clip((worst - 1.0) / (self.full_severity_ratio - 1.0), 0.0, 1.0)
 
         day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
+        # One row of plain numbers per account: the reason loop reads no numpy scalar.
+        per_kind = np.zeros((len(plan.kinds), n))
+        per_account = zip(
+            plan.has_record.tolist(),
+            view.accounts,
+            np.array([plan.min_days[k] for k in plan.kinds] or per_kind).T.tolist(),
+            np.array([plan.max_days[k] for k in plan.kinds] or per_kind).T.tolist(),
+            ratios.T.tolist(), days_since.T.tolist(), recent.T.tolist(), last_rows.T.tolist(),
+            np.where(sufficient, worst_kind, -1).tolist(),
+            strict=True,
+        )  # fmt: skip
         reasons = [
-            _params.one_line(self._reason(
-                view, plan, a, day, ratios[:, a], days_since[:, a], recent[:, a],
-                last_rows[:, a], int(worst_kind[a]) if sufficient[a] else -1, absent,
-            ))
-            for a in range(n)
-        ]  # fmt: skip
+            self._reason(_AccountCadence(*columns), plan.kinds, day, absent)
+            for columns in per_account
+        ]
+        if _params.has_line_break(plan.kinds + plan.segment_names):
+            reasons = [_params.one_line(r) for r in reasons]
 
         details: dict[str, FloatArray] = {}
         for i, kind in enumerate(plan.kinds):
@@ -306,25 +338,16 @@ class CadenceAdherence:
         )
 
     def _reason(
-        self,
-        view: TouchpointLog,
-        plan: _Expectations,
-        a: int,
-        day: str,
-        ratios: FloatArray,
-        days_since: FloatArray,
-        recent: npt.NDArray[np.int64],
-        last_rows: npt.NDArray[np.int64],
-        worst: int,
-        absent: frozenset[str],
+        self, row: _AccountCadence, kinds: tuple[str, ...], day: str, absent: frozenset[str]
     ) -> str:
-        """One line for account ``a``: its overdue kinds, most overdue first (or the kind
+        """One line for one account: its overdue kinds, most overdue first (or the kind
         closest to due), or why it cannot be read; ``day`` is ``as_of``'s date and ``absent``
         the kinds the log holds no touchpoint of (not judged)."""
-        if not plan.has_record[a]:
+        if not row.has_record:
             return "no account record, so the segment and its cadence are unknown"
-        expected = [i for i, k in enumerate(plan.kinds) if not np.isnan(plan.max_days[k][a])]
-        account = view.accounts[a]
+        highs, ratios, days_since = row.max_days, row.ratios, row.days_since
+        expected = [i for i in range(len(kinds)) if not math.isnan(highs[i])]
+        account = row.account
         assert account is not None  # has_record
         if not expected:
             stage = account.lifecycle_stage
@@ -332,15 +355,15 @@ class CadenceAdherence:
             checked = " among the kinds checked" if self.kinds else ""
             return f"segment {account.segment.name} expects no cadence{where}{checked}"
 
-        missing = [_label(plan.kinds[i]) for i in expected if plan.kinds[i] in absent]
+        missing = [_label(kinds[i]) for i in expected if kinds[i] in absent]
         absent_text = (
             f"no {_listed(missing)} touchpoints in this log; not judged" if missing else ""
         )
-        expected = [i for i in expected if plan.kinds[i] not in absent]
+        expected = [i for i in expected if kinds[i] not in absent]
         if not expected:
             return absent_text
 
-        blind = [_label(plan.kinds[i]) for i in expected if np.isnan(days_since[i])]
+        blind = [_label(kinds[i]) for i in expected if math.isnan(days_since[i])]
         if account.started_at is None:
             blind_text = f"no {', '.join(blind)} on record and no account start date"
         else:
@@ -348,13 +371,14 @@ class CadenceAdherence:
                 f"no {', '.join(blind)} on record and the account starts on "
                 f"{account.started_at:%Y-%m-%d}, after {day}"
             )
+        worst = row.worst
         if worst < 0:
             return f"{blind_text}; {absent_text}" if missing else blind_text
 
-        kind = plan.kinds[worst]
-        low, high = plan.min_days[kind][a], plan.max_days[kind][a]
+        kind = kinds[worst]
+        low, high = row.min_days[worst], highs[worst]
         gap = days_since[worst]
-        if last_rows[worst] >= 0:
+        if row.last_rows[worst] >= 0:
             since = f"{_days(gap)} since the last"
         else:
             start = account.started_at
@@ -368,17 +392,17 @@ class CadenceAdherence:
             head = f"on cadence; closest to due: {_label(kind)}, "
         parts = [
             f"{head}{since} ({_interval(low, high)})",
-            f"{recent[worst]} in the last {self.period_days:g} days, "
+            f"{row.recent[worst]} in the last {self.period_days:g} days, "
             f"{_expected_count(self.period_days / high)} expected",
         ]
 
         # Every other overdue kind, most overdue first (ties in plan order).
         others = [i for i in expected if i != worst and ratios[i] > 1]
         for i in sorted(others, key=lambda i: -ratios[i]):
-            other = plan.kinds[i]
-            span = _interval(plan.min_days[other][a], plan.max_days[other][a])
+            other = kinds[i]
+            span = _interval(row.min_days[i], highs[i])
             span = span.removesuffix(" days")
-            if last_rows[i] >= 0:
+            if row.last_rows[i] >= 0:
                 parts.append(f"{_label(other)} overdue: {_days(days_since[i])} ({span})")
             else:
                 parts.append(

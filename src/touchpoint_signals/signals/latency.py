@@ -98,7 +98,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -385,23 +385,39 @@ def _latency_frame(
 
     day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
     span = f"{windows.recent_days + windows.baseline_days:g} days to {day}"
+    # Plain lists: the reason loop reads no numpy scalar.
+    readings = _DriftLists(
+        drift.n_recent.tolist(), drift.n_baseline.tolist(), drift.sufficient.tolist(),
+        drift.median_recent.tolist(), drift.median_baseline.tolist(), drift.p_value.tolist(),
+        drift.drifted.tolist(), drift.effect.tolist(),
+    )  # fmt: skip
+    answered_recent_list, answered_baseline_list = (
+        answered_recent.tolist(),
+        answered_baseline.tolist(),
+    )
+    silent_list = silent.tolist()
     reasons = []
-    for a in range(view.n_accounts):
-        g = int(chosen[a])
-        if g < 0 or n_recent[a] + n_baseline[a] == 0:
+    for g, recent, baseline, censored in zip(
+        chosen.tolist(),
+        n_recent.tolist(),
+        n_baseline.tolist(),
+        n_censored.tolist(),
+        strict=True,
+    ):
+        if g < 0 or recent + baseline == 0:
             reasons.append(f"no {wording.unit_noun} to time in the {span}")
             continue
         reasons.append(
             _reason(
-                drift,
+                readings,
                 g,
                 wording,
                 windows,
                 cap_seconds,
                 span,
-                n_censored=int(n_censored[a]),
-                answered=(int(answered_recent[g]), int(answered_baseline[g])),
-                silent=bool(silent[g]),
+                n_censored=censored,
+                answered=(answered_recent_list[g], answered_baseline_list[g]),
+                silent=silent_list[g],
             )
         )
 
@@ -439,8 +455,21 @@ def _latency_frame(
     )
 
 
+class _DriftLists(NamedTuple):
+    """The per-group columns of a :class:`DriftResult` that reasons quote, as lists."""
+
+    n_recent: list[int]
+    n_baseline: list[int]
+    sufficient: list[bool]
+    median_recent: list[float]
+    median_baseline: list[float]
+    p_value: list[float]
+    drifted: list[bool]
+    effect: list[float]
+
+
 def _reason(
-    drift: DriftResult,
+    drift: _DriftLists,
     g: int,
     wording: _Wording,
     windows: DriftWindows,
@@ -641,9 +670,14 @@ class CustomerReplyLatency:
             floor_seconds=self.min_latency_seconds,
             cap_seconds=self.max_latency_days * _DAY_SECONDS,
         )
+        contact_ids = (
+            view.contact_ids[np.maximum(groups.contact, 0)].tolist()
+            if len(view.contact_ids)
+            else [""] * len(groups.contact)
+        )
         names = [
-            "an unnamed contact" if c < 0 else f"contact {view.contact_ids[c]}"
-            for c in groups.contact.tolist()
+            "an unnamed contact" if c < 0 else f"contact {contact}"
+            for c, contact in zip(groups.contact.tolist(), contact_ids, strict=True)
         ]
         frame = _latency_frame(
             name=self.name,
