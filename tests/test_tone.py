@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -204,13 +206,13 @@ def test_hand_labelled_sentences_get_the_sign_of_their_label(label: str, text: s
 
 def test_each_distinct_text_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    original = tone._count
+    original = tone._clean
 
-    def counting(text: str, compiled: object, max_chars: int) -> tuple[list[int], int]:
+    def cleaning(text: str, max_chars: int) -> str:
         calls.append(text)
-        return original(text, compiled, max_chars)  # type: ignore[arg-type]
+        return original(text, max_chars)
 
-    monkeypatch.setattr(tone, "_count", counting)
+    monkeypatch.setattr(tone, "_clean", cleaning)
     scores = MODEL.score(["Fix it now", "thanks, we will", "Fix it now", "Fix it now"])
 
     assert sorted(calls) == ["Fix it now", "thanks, we will"]
@@ -285,6 +287,204 @@ def test_scores_are_bounded_and_do_not_depend_on_the_batch(texts: list[str]) -> 
     alone = np.array([_score(t) for t in texts])
     np.testing.assert_array_equal(scores, alone)
     np.testing.assert_array_equal(MODEL.score(texts[::-1]), scores[::-1])
+
+
+# -- the fast reading against a plain one ---------------------------------------------------
+# LexiconToneModel reads ASCII texts many at once (numpy and whole-batch regular expressions)
+# and other texts one by one (a phrase trie); both must count exactly what this plain reading
+# of the documented rules counts: every window of words equal to a phrase, runs of "?", and
+# sentences opening with an order.
+
+REFERENCE_WORD = re.compile(r"\w+(?:['.\-]\w+)*")
+
+
+def _reference_orders(sentence: str, verbs: frozenset[str]) -> bool:
+    """Whether a sentence opens with an order, spelt out step by step."""
+    words = sentence.split()
+    if words and words[0].lower().strip(",") in {"hi", "hello", "hey", "dear"}:
+        comma = sentence[:48].find(",")
+        if comma == -1:
+            return False
+        words = sentence[comma + 1 :].split()
+
+    if words and words[0].lower().strip(",") in {
+        "please", "pls", "plz", "just", "simply", "now", "so", "and", "then"
+    }:  # fmt: skip
+        words = words[1:]
+
+    return len(words) >= 2 and words[0].lower() in verbs
+
+
+def _reference_counts(text: str, lexicon: ToneLexicon, max_chars: int = 4000) -> list[int]:
+    """The cue counts of one text, then its word count, by the plainest reading."""
+    cleaned = tone._clean(text, max_chars)
+    words = REFERENCE_WORD.findall(cleaned.lower())
+    counts = dict.fromkeys(CATEGORY_NAMES, 0)
+
+    for category in lexicon.categories:
+        if category.name in ("question", "imperative"):
+            continue
+        for phrase in category.phrases:
+            gram = REFERENCE_WORD.findall(phrase)
+            if not gram:
+                continue
+            for start in range(len(words) - len(gram) + 1):
+                if words[start : start + len(gram)] == gram:
+                    counts[category.name] += 1
+
+    counts["question"] = len(re.findall(r"\?+", cleaned))
+    verbs = frozenset(lexicon.categories[CATEGORY_NAMES.index("imperative")].phrases)
+    counts["imperative"] = sum(
+        _reference_orders(sentence, verbs) for sentence in re.split(r"[.!?;\n]", cleaned)
+    )
+    return [*counts.values(), len(words)]
+
+
+def _fast_counts(texts: list[str], model: LexiconToneModel) -> list[list[int]]:
+    features = model.features(texts)
+    return [
+        [*row, words]
+        for row, words in zip(features.counts.tolist(), features.words.tolist(), strict=True)
+    ]
+
+
+LEXICON_WORDS = sorted(
+    {p for c in ToneLexicon.builtin().categories for p in c.phrases}
+    | {"hi", "hello", "hey", "dear", "please", "pls", "just", "so", "and", "then", "now"}
+)
+FILLER = ["the", "report", "a", "s", "a.s", "it's", "kick", "off", "x_1", "42", "Anna", "plans"]
+ODD = ["é", "İ", "\u017fend", "\u212aickoff", "\u2019", "\x00", "🙂", "ß", "\u00a0", "\u0130"]
+GLUE = [" ", " ", " ", "", ",", ", ", ".", ". ", "? ", "??", "!", ";", ":", "-", "'", "...",
+        "\n", "\t", "\x0b", "\x1c", "\r\n", "  ", "> ", "\n> ", "\n-- \n", "(", "\"",
+        " https://x.example/a?b ", " @team "]  # fmt: skip
+#: Words that make up many of the built-in phrases, so that random runs of them form phrases
+#: across punctuation ("our, plan for") and prefixes of phrases ("would you" in "would you
+#: mind").
+FEW_WORDS = ["our", "plan", "for", "thank", "you", "would", "mind", "i", "think", "just",
+             "send", "next", "steps", "per", "my", "last", "email", "hi", "so", "please", "fix",
+             "a", "simple", "question", "kick", "off", "hope", "are", "well", "let", "us",
+             "still", "waiting", "dear", "Ann"]  # fmt: skip
+CASES = st.sampled_from([str, str.upper, str.title])
+PIECE = st.one_of(
+    st.tuples(st.sampled_from(LEXICON_WORDS), CASES).map(lambda pair: pair[1](pair[0])),
+    st.tuples(st.sampled_from(FEW_WORDS), CASES).map(lambda pair: pair[1](pair[0])),
+    st.sampled_from(FILLER),
+    st.sampled_from(ODD),
+)
+
+
+def texts_of(pieces: st.SearchStrategy[str], size: int = 30) -> st.SearchStrategy[str]:
+    """Texts of up to ``size`` pieces, each followed by a space (half of them), punctuation,
+    a line break..."""
+    glue = st.just(" ") | st.sampled_from(GLUE)
+    return st.lists(st.tuples(pieces, glue), max_size=size).map(
+        lambda pairs: "".join(word + glue for word, glue in pairs)
+    )
+
+
+ASCII_TEXTS = texts_of(
+    st.tuples(st.sampled_from(FEW_WORDS + LEXICON_WORDS + FILLER), CASES).map(
+        lambda pair: pair[1](pair[0])
+    )
+)
+MESSY_TEXTS = ASCII_TEXTS | texts_of(PIECE) | st.text(max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MESSY_TEXTS, min_size=1, max_size=20))
+def test_the_fast_reading_counts_what_the_plain_reading_counts(texts: list[str]) -> None:
+    expected = [_reference_counts(text, MODEL.lexicon) for text in texts]
+
+    assert _fast_counts(texts, MODEL) == expected
+
+
+VERB_POOL = ["send", "fix", "hi", "so", "please", "send,", "e.g", "sort out", "envíe",
+             "kick-off", "it's", "hey,", "now"]  # fmt: skip
+PHRASE_POOL = ["we", "our", "our plan", "our plan for", "plan for", "we", "a.s.a.p", "s",
+               "thank you", "you", "kick-off", "kick off", "it's a simple", "!!", "ß",
+               "é"]  # fmt: skip
+
+
+@st.composite
+def lexicons(draw: st.DrawFn) -> ToneLexicon:
+    """The built-in lexicon with phrase and verb lists drawn from small tricky pools."""
+    categories = []
+    for category in ToneLexicon.builtin().categories:
+        if category.name == "question":
+            categories.append(category)
+            continue
+        pool = VERB_POOL if category.name == "imperative" else PHRASE_POOL
+        phrases = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=6))
+        categories.append(ToneCategory(category.name, category.weight, category.cap, phrases))
+    return ToneLexicon(tuple(categories))
+
+
+POOL_WORDS = sorted(
+    {w for p in VERB_POOL + PHRASE_POOL for w in p.split()} | {"hi", "so", "please", "it"}
+)
+POOL_TEXTS = texts_of(
+    st.tuples(st.sampled_from(POOL_WORDS), CASES).map(lambda pair: pair[1](pair[0])), size=8
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lexicons(), st.lists(POOL_TEXTS | MESSY_TEXTS, min_size=1, max_size=12))
+def test_the_fast_reading_follows_any_lexicon(lexicon: ToneLexicon, texts: list[str]) -> None:
+    # verbs that are also softeners or greetings, hold a comma, a dot or a space, or are not
+    # ASCII; phrases that start other phrases, are listed twice or hold no word
+    model = LexiconToneModel(lexicon)
+
+    assert _fast_counts(texts, model) == [_reference_counts(t, lexicon) for t in texts]
+
+
+def test_the_fast_reading_follows_tricky_verbs() -> None:
+    # a verb that is a greeting counts only after a greeting clause, one that is a softener
+    # only after a softener; "send," must be followed by whitespace as it stands; "e.g" and
+    # "sort out" can never be one word of a sentence; "envíe" only outside ASCII texts
+    verbs = ["hi", "so", "send,", "e.g", "sort out", "envíe", "hey,", "now", "send"]
+    lexicon = ToneLexicon(
+        tuple(
+            attrs.evolve(c, phrases=verbs) if c.name == "imperative" else c
+            for c in ToneLexicon.builtin().categories
+        )
+    )
+    texts = [
+        "hi send it", "Hey, hi there", "hey, so hi there", "so so it", "now now it",
+        "so send, it", "send, it", ",send it", "x. e.g now", "e.g now", "sort out it",
+        "Sort out. it", "envie it", "envíe it", "Hi, envíe it", "HI ANNA,\tSEND\x0bIT",
+        "dear all,\x1csend\x1cit", "please ,send it", "just, send it", "hi,,send it",
+        "Hey, so it now", "now it is", "so now send it",
+    ]  # fmt: skip
+    model = LexiconToneModel(lexicon)
+
+    assert _fast_counts(texts, model) == [_reference_counts(t, lexicon) for t in texts]
+
+
+def test_texts_read_together_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    # chunks of two: a phrase, a question or an order must not run into the next text
+    monkeypatch.setattr(tone, "_CHUNK", 2)
+    texts = ["our", "plan for it", "Why", "? send it", "Hi Ann, please", "send it now", "é we"]
+    expected = [_reference_counts(text, MODEL.lexicon) for text in texts]
+
+    assert _fast_counts(texts, MODEL) == expected
+    assert _counts("our plan for it") == {"we": 1, "planning": 2, "words": 4}
+
+
+def test_hand_checked_orders_and_word_joins() -> None:
+    # the comma that ends a greeting clause must come within the first 48 characters (at
+    # index 47 it does, at 48 not); a comma glued to the verb makes another word of it;
+    # "a.s.a.p" is one word and "kick-off" one
+    assert (
+        _counts("Hi there to all the members of the support team, send it")["imperative"] == 1
+    )
+    assert "imperative" not in _counts(
+        "Hi there to all the members of our support teams, send it"
+    )
+    assert _counts("Hi there, send it")["imperative"] == 1
+    assert "imperative" not in _counts("Hi there,send, it")
+    assert _counts("SO, SEND it; and fix it\\tnow")["imperative"] == 2
+    assert _counts("Reply a.s.a.p - the kick-off. ok")["pressure"] == 1
+    assert _counts("the kick-off. ok")["planning"] == 1
 
 
 # -- the optional VADER adapter ------------------------------------------------------------
