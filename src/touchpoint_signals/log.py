@@ -72,6 +72,9 @@ DIRECTIONS: tuple[Direction, ...] = tuple(Direction)
 TRIGGERS: tuple[Trigger, ...] = tuple(Trigger)
 
 _NO_CODE = -1
+#: Rows turned into Python strings at a time where a hash table is built over a column, so
+#: that only the table, not a list of every value, is held at once.
+_BLOCK = 1 << 16
 _TEXT_FIELDS = ("text", "quoted_text", "purpose", "outcome")
 
 IntArray = npt.NDArray[np.integer[Any]]
@@ -356,9 +359,10 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
     present = values[~missing].astype(ID)
 
     seen: dict[str, int] = {}
-    first_code = np.fromiter(
-        (seen.setdefault(v, len(seen)) for v in present.tolist()), np.int32, count=len(present)
-    )
+    first_code = np.empty(len(present), dtype=np.int32)
+    for start in range(0, len(present), _BLOCK):
+        block = present[start : start + _BLOCK].tolist()
+        first_code[start : start + len(block)] = [seen.setdefault(v, len(seen)) for v in block]
     table = np.array(list(seen), dtype=ID)
     by_value = np.argsort(table, kind="stable")
     rank = np.empty(len(table), dtype=np.int32)
@@ -458,7 +462,10 @@ class TouchpointLog:
         ids = np.asarray(columns.id, dtype=ID)
         n = len(ids)
 
-        index = dict(zip(ids.tolist(), range(n), strict=True))
+        index: dict[str, int] = {}
+        for start in range(0, n, _BLOCK):
+            block = ids[start : start + _BLOCK].tolist()
+            index.update(zip(block, range(start, start + len(block)), strict=True))
         if len(index) != n:
             doubled = sorted(i for i, k in Counter(ids.tolist()).items() if k > 1)[:5]
             raise IntegrityError(
@@ -482,6 +489,7 @@ class TouchpointLog:
         order = _log_order(ids, account_code, columns.occurred_at)
 
         target, problem = _resolve(index, columns.in_reply_to, columns.occurred_at)
+        del index  # the largest transient: let it go before the sorted columns are made
         new_row = np.empty(n, dtype=np.int64)
         new_row[order] = np.arange(n)
         target = target[order]

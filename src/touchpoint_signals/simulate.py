@@ -513,9 +513,12 @@ class _Rows:
 
     def columns(self, account_ids: npt.NDArray[Any]) -> TouchpointColumns:
         """The rows as :class:`TouchpointColumns`, with ids ``tp`` + a zero-padded number."""
-        joined = {
-            name: np.concatenate([c[name] for c in self.chunks]) for name in self.chunks[0]
-        }
+        # Each column is joined and its chunks let go before the next, so the peak holds
+        # one column twice rather than every column twice.
+        joined = {}
+        for name in list(self.chunks[0]):
+            joined[name] = np.concatenate([c.pop(name) for c in self.chunks])
+        self.chunks.clear()
         width = max(1, len(str(max(0, self.size - 1))))
         ids = np.strings.add("tp", np.strings.zfill(np.arange(self.size).astype(ID), width))
         reply_to = joined["reply_to"]
