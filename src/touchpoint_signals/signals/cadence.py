@@ -333,7 +333,7 @@ class CadenceAdherence:
             sufficient=sufficient,
             reasons=reasons,
             samples={"kinds": readable.sum(axis=0), "recent": recent.sum(axis=0)},
-            evidence_rows=np.concatenate(evidence),
+            evidence_rows=_params.sorted_rows(len(view), *evidence),
             details=details,
         )
 

@@ -200,12 +200,15 @@ class TouchpointFatigue:
             survey_cap.tolist(), touch_cap.tolist(), survey_bounds[:-1].tolist(),
             touch_bounds[:-1].tolist(), strict=True,
         )  # fmt: skip
+        end = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
+        days: dict[int, str] = {}
         reasons = [
             self._reason(
-                view, as_of, history, known, (survey_rows, s0, ns, sc), (touch_rows, t0, nt, tc)
+                view, end, days, history, known, (survey_rows, s0, ns, sc),
+                (touch_rows, t0, nt, tc),
             )
             for history, known, ns, nt, sc, tc, s0, t0 in per_account
-        ]
+        ]  # fmt: skip
 
         logger.debug(
             "fatigue as of %s: %d over the survey cap, %d over the touch norm, of %d accounts",
@@ -224,7 +227,7 @@ class TouchpointFatigue:
             sufficient=sufficient,
             reasons=reasons,
             samples={"surveys": surveys, "touches": touches},
-            evidence_rows=np.concatenate([survey_rows, touch_rows]),
+            evidence_rows=_params.sorted_rows(len(view), survey_rows, touch_rows),
             details={
                 "surveys": surveys,
                 "survey_cap": survey_cap,
@@ -249,7 +252,8 @@ class TouchpointFatigue:
     def _reason(
         self,
         view: TouchpointLog,
-        as_of: dt.datetime,
+        end: str,
+        days: dict[int, str],
         has_history: bool,
         known_caps: bool,
         surveys: tuple[IntArray, int, int, float],
@@ -258,9 +262,9 @@ class TouchpointFatigue:
         """One line: which cap was broken and by which touchpoints, or the headroom.
 
         ``surveys`` and ``touches`` are each the counted rows of every account, where this
-        account's start among them, how many it has and its cap.
+        account's start among them, how many it has and its cap; ``end`` is ``as_of``'s date
+        and ``days`` the dates already written, by day number.
         """
-        end = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
         if not has_history:
             return f"no touchpoints on record by {end}"
         if not known_caps:
@@ -274,7 +278,8 @@ class TouchpointFatigue:
             ]
         ]
         broken = [
-            f"{counted} ({word} {cap:g}): {self._listing(view, rows[start : start + count])}"
+            f"{counted} ({word} {cap:g}): "
+            + self._listing(view, rows[start : start + count], days)
             for rows, start, count, cap, counted, word in parts
             if count > cap
         ]
@@ -288,11 +293,17 @@ class TouchpointFatigue:
         ]
         return "within caps: " + "; ".join(within)
 
-    def _listing(self, view: TouchpointLog, rows: IntArray) -> str:
-        named = [
-            f"{view.id[r]} on {_date(int(view.occurred_at[r]))}"
-            for r in rows[: self.max_listed]
-        ]
+    def _listing(self, view: TouchpointLog, rows: IntArray, days: dict[int, str]) -> str:
+        """The first ``max_listed`` of ``rows`` as "id on date", and how many more."""
+        picked = rows[: self.max_listed]
+        named = []
+        for tid, micros in zip(
+            view.id[picked].tolist(), view.occurred_at[picked].tolist(), strict=True
+        ):
+            day = micros // _US_PER_DAY
+            if day not in days:
+                days[day] = _date(micros)
+            named.append(f"{tid} on {days[day]}")
         more = len(rows) - len(named)
         return ", ".join(named) + (f" and {more} more" if more else "")
 

@@ -381,7 +381,9 @@ def _latency_frame(
     n_baseline = per_account_int(drift.n_baseline)
     n_censored = per_account_int(censored_recent)
     evidence_group = chosen[view.account[observations.row]]
-    evidence_rows = observations.row[used & (observations.group == evidence_group)]
+    evidence_rows = _params.sorted_rows(
+        len(view), observations.row[used & (observations.group == evidence_group)]
+    )
 
     day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
     span = f"{windows.recent_days + windows.baseline_days:g} days to {day}"
