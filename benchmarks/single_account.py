@@ -7,7 +7,8 @@ the batch log too, so that both paths read exactly the same touchpoints. The scr
 * the single-account path end to end (:func:`touchpoint_signals.service.score_account`:
   touchpoint objects in, health score out), median and 95th percentile over ``--runs`` runs
   after a warm-up;
-* the median of each stage of that path (building the log, each extractor, the checks
+* the median of each stage of that path (building the one-account log, with the batch
+  builder beside it for comparison, each extractor, the checks
   :func:`~touchpoint_signals.signals.extract.extract_signals` makes, the scorecard);
 * the batch path over the whole log (signals and scorecard; the log is already built), its
   median over ``--batch-runs`` runs, and that time divided by the number of accounts;
@@ -31,7 +32,7 @@ import numpy as np
 from touchpoint_signals.log import TouchpointLog
 from touchpoint_signals.scoring.base import SignalSet
 from touchpoint_signals.scoring.scorecard import default_scorecard
-from touchpoint_signals.service import portfolio_extractors, score_account
+from touchpoint_signals.service import _one_account_log, portfolio_extractors, score_account
 from touchpoint_signals.signals.extract import default_extractors, extract_signals
 from touchpoint_signals.simulate import simulate_portfolio
 
@@ -93,11 +94,14 @@ def main() -> None:
 
     extractors = default_extractors()
     scorecard = default_scorecard()
-    one = TouchpointLog.from_touchpoints(touchpoints, accounts=(account,))
+    one = _one_account_log(touchpoints, account)
     signals = SignalSet.from_log(one, END, extractors)
     stages: dict[str, Callable[[], object]] = {
-        "TouchpointLog.from_touchpoints": lambda: TouchpointLog.from_touchpoints(
-            touchpoints, accounts=(account,)
+        "log: the service's one-account builder": lambda: _one_account_log(
+            touchpoints, account
+        ),
+        "  (TouchpointLog.from_touchpoints, for comparison)": (
+            lambda: TouchpointLog.from_touchpoints(touchpoints, accounts=(account,))
         ),
         **{
             f"  {e.name}.extract": (lambda e=e: e.extract(one, END))  # type: ignore[misc]
@@ -106,11 +110,19 @@ def main() -> None:
         "extract_signals (the above and its checks)": lambda: extract_signals(
             one, END, extractors
         ),
+        "SignalSet.from_log (extract_signals and the set)": lambda: SignalSet.from_log(
+            one, END, extractors
+        ),
         "Scorecard.score": lambda: scorecard.score(signals),
     }
     print("stages (median):")
+    medians = {}
     for label, run in stages.items():
-        print(f"  {label:<45} {ms(statistics.median(timings(run, args.runs)))}")
+        medians[label] = statistics.median(timings(run, args.runs))
+        print(f"  {label:<52} {ms(medians[label])}")
+    own = sum(v for k, v in medians.items() if k.endswith(".extract"))
+    checks = medians["extract_signals (the above and its checks)"] - own
+    print(f"  {'extract_signals minus the extractors (checks)':<52} {ms(checks)}")
 
     def batch() -> object:
         return scorecard.score(SignalSet.from_log(log, END, extractors))

@@ -235,7 +235,7 @@ class SignalFrame:
         # Rows are sorted and the log's accounts are contiguous runs of rows, so the evidence
         # of account ``a`` starts where the first row at or after ``log.offsets[a]`` sits.
         offsets = np.searchsorted(rows, log.offsets).astype(np.int64, copy=False)
-        evidence_ids = log.id[rows].astype(ID, copy=False)
+        evidence_ids = log.ids_at(rows).astype(ID, copy=False)
         evidence_ids.flags.writeable = False
 
         sufficient = np.asarray(sufficient, dtype=bool)
