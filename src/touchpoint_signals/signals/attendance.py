@@ -61,9 +61,10 @@ _US_PER_DAY = 86_400 * 1_000_000
 #: Segment name of accounts that have no account record.
 UNKNOWN_SEGMENT = "unknown"
 
-_ATTENDED = (STATUSES.index(Status.COMPLETED),)
-_MISSED = (STATUSES.index(Status.CANCELLED), STATUSES.index(Status.NO_SHOW))
+_ATTENDED = _params.code_table([STATUSES.index(Status.COMPLETED)])
+_MISSED = _params.code_table([STATUSES.index(Status.CANCELLED), STATUSES.index(Status.NO_SHOW)])
 _RESCHEDULED = STATUSES.index(Status.RESCHEDULED)
+_NO_KIND = 2**63 - 1  # above every kind code: the start of a running minimum
 
 #: How the built-in meeting kinds read in the plural, in a reason.
 _PLURALS = {
@@ -221,8 +222,8 @@ class Attendance:
 
         meeting_kind = np.array([k.meeting for k in view.kinds], dtype=bool)
         is_meeting = meeting_kind[view.kind] if len(view) else np.zeros(0, dtype=bool)
-        attended_row = is_meeting & np.isin(view.status, _ATTENDED)
-        missed_row = is_meeting & np.isin(view.status, _MISSED)
+        attended_row = is_meeting & _ATTENDED[view.status]
+        missed_row = is_meeting & _MISSED[view.status]
         rows = np.flatnonzero(attended_row | missed_row)
         group = view.account[rows]
         missed = missed_row[rows]
@@ -260,7 +261,7 @@ class Attendance:
         streak_severity = np.minimum(1.0, streak / (2.0 * self.streak_threshold))
         with np.errstate(divide="ignore", invalid="ignore"):
             shortfall = np.where(prior > 0, 1.0 - recent_rate / prior, 0.0)
-        rate_severity = np.clip(np.nan_to_num(shortfall), 0.0, 1.0)
+        rate_severity = np.clip(np.where(np.isnan(shortfall), 0.0, shortfall), 0.0, 1.0)
         severity = 1.0 - (1.0 - streak_severity) * (1.0 - rate_severity)
         sufficient = meetings >= self.min_meetings
 
@@ -364,7 +365,7 @@ class Attendance:
         """One line per account: the streak (or the last meeting), then the recent window."""
         n = view.n_accounts
         kinds = view.kind[rows]
-        lowest = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        lowest = np.full(n, _NO_KIND, dtype=np.int64)
         highest = np.full(n, -1, dtype=np.int64)
         np.minimum.at(lowest, view.account[rows[in_streak]], kinds[in_streak])
         np.maximum.at(highest, view.account[rows[in_streak]], kinds[in_streak])

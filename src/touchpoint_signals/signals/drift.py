@@ -370,6 +370,6 @@ def drift_severity(
         if not saturation > 0:
             raise ConfigError(f"saturation must be > 0, got {saturation!r}")
         scaled = result.effect / saturation
-    scaled = np.clip(np.nan_to_num(scaled, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    scaled = np.clip(np.where(np.isnan(scaled), 0.0, scaled), 0.0, 1.0)  # inf clips to 1
     severity = np.where(result.drifted, 0.5 + 0.5 * scaled, 0.4 * scaled)
     return np.where(result.sufficient, severity, np.nan)

@@ -33,12 +33,12 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _US_PER_DAY = 86_400_000_000
-_COUNTED_STATUSES = [STATUSES.index(Status.COMPLETED), STATUSES.index(Status.NO_SHOW)]
+_COUNTED_STATUSES = _params.code_table(
+    [STATUSES.index(Status.COMPLETED), STATUSES.index(Status.NO_SHOW)]
+)
 _OUTBOUND = DIRECTIONS.index(Direction.OUTBOUND)
-_VENDOR_TRIGGERS = [
-    TRIGGERS.index(Trigger.SCHEDULED),
-    TRIGGERS.index(Trigger.BEHAVIOUR_TRIGGERED),
-]
+_SCHEDULED = TRIGGERS.index(Trigger.SCHEDULED)
+_BEHAVIOUR_TRIGGERED = TRIGGERS.index(Trigger.BEHAVIOUR_TRIGGERED)
 
 
 def _optional_cap(
@@ -171,10 +171,15 @@ class TouchpointFatigue:
         n = view.n_accounts
         survey_cap, touch_cap = _caps(view.accounts, self.survey_cap, self.touch_cap)
 
-        counted = np.isin(view.status, _COUNTED_STATUSES)
+        counted = _COUNTED_STATUSES[view.status]
         survey_codes = [c for c, k in enumerate(view.kinds) if k.name in self.survey_kinds]
-        is_survey = counted & np.isin(view.kind, survey_codes)
-        vendor_started = (view.direction == _OUTBOUND) | np.isin(view.trigger, _VENDOR_TRIGGERS)
+        is_survey = counted & _params.code_table(survey_codes)[view.kind]
+        trigger = view.trigger
+        vendor_started = (
+            (view.direction == _OUTBOUND)
+            | (trigger == _SCHEDULED)
+            | (trigger == _BEHAVIOUR_TRIGGERED)
+        )
         is_touch = (counted & vendor_started) | is_survey
         survey_rows = np.flatnonzero(
             is_survey & (view.occurred_at > cutoff - self.survey_window_days * _US_PER_DAY)

@@ -98,6 +98,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import sys
 from typing import Any, NamedTuple
 
 import attrs
@@ -127,6 +128,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 _DAY_SECONDS = 86_400.0
+_MAX = sys.float_info.max
 _OUTBOUND = DIRECTIONS.index(Direction.OUTBOUND)
 _INBOUND = DIRECTIONS.index(Direction.INBOUND)
 _CUSTOMER_RAISED = TRIGGERS.index(Trigger.CUSTOMER_RAISED)
@@ -280,7 +282,7 @@ def _pick_worst(
 
     coverage = drift.n_recent + drift.n_baseline
     ranked_severity = np.where(drift.sufficient, severity, -1.0)
-    effect = np.nan_to_num(drift.effect, nan=-1.0, posinf=np.finfo(float).max)
+    effect = np.clip(np.where(np.isnan(drift.effect), -1.0, drift.effect), -_MAX, _MAX)
     order = np.lexsort(
         (np.arange(n_groups), -coverage, -effect, -ranked_severity, groups.account)
     )

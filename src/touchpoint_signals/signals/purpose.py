@@ -34,7 +34,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 _US_PER_DAY = 86_400_000_000
 _COMPLETED = STATUSES.index(Status.COMPLETED)
-_PROACTIVE = [TRIGGERS.index(Trigger.SCHEDULED), TRIGGERS.index(Trigger.BEHAVIOUR_TRIGGERED)]
+_SCHEDULED = TRIGGERS.index(Trigger.SCHEDULED)
+_BEHAVIOUR_TRIGGERED = TRIGGERS.index(Trigger.BEHAVIOUR_TRIGGERED)
 _REACTIVE = TRIGGERS.index(Trigger.CUSTOMER_RAISED)
 
 
@@ -237,7 +238,9 @@ class PurposeOutcome:
         missing_purpose = per_account_count(view.account, n, no_purpose)
         missing_outcome = per_account_count(view.account, n, no_outcome)
         proactive = per_account_count(
-            view.account, n, counted & np.isin(view.trigger, _PROACTIVE)
+            view.account,
+            n,
+            counted & ((view.trigger == _SCHEDULED) | (view.trigger == _BEHAVIOUR_TRIGGERED)),
         )
         reactive = per_account_count(view.account, n, reactive_row)
         unknown = total - proactive - reactive
