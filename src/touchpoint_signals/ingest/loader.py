@@ -443,8 +443,8 @@ def _strings(values: list[object] | npt.NDArray[Any], strings: bool) -> npt.NDAr
 
 #: Layouts of ISO 8601 text read column-wise: by length, the digits of the fraction of a
 #: second and whether the zone is ``Z`` (else ``+HH:MM`` or ``-HH:MM``).
-_ISO_LAYOUTS = {20: (0, True), 23: (3, True), 26: (6, True), 25: (0, False), 28: (3, False)}
-_ISO_LAYOUTS[31] = (6, False)
+_ISO_LAYOUTS = {20: (0, True), 24: (3, True), 27: (6, True), 25: (0, False), 29: (3, False)}
+_ISO_LAYOUTS[32] = (6, False)
 _DIGIT = np.uint8(9)
 
 

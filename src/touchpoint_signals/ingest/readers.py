@@ -154,7 +154,9 @@ def _rows_from(lines: list[str], handle: Iterable[str], delimiter: str) -> list[
         for line in lines:
             taken += 1
             yield line
-        yield from handle
+        # A loop, not ``yield from``: closing this generator would close the file with it.
+        for line in handle:
+            yield line
 
     rows: list[list[str]] = []
     for row in csv.reader(source(), delimiter=delimiter):
