@@ -289,6 +289,47 @@ def test_scores_are_bounded_and_do_not_depend_on_the_batch(texts: list[str]) -> 
     np.testing.assert_array_equal(MODEL.score(texts[::-1]), scores[::-1])
 
 
+# -- cleaning against the plain patterns -----------------------------------------------------
+
+
+def _reference_strip(text: str) -> str:
+    """:func:`strip_quoted` with plain multi-line patterns (no guards, no skipping ahead)."""
+    text = re.sub(r"(?ms)^[ \t]*-{2,}[ \t]*Original Message[ \t]*-{2,}.*\Z", "", text)
+    text = re.sub(r"(?ms)^--[ \t]?\n.*\Z|^--[ \t]?\Z", "", text)
+    text = re.sub(
+        r"(?m)^[ \t]*On\b[^\n]{0,200}(?:\n[^\n]{0,200})?\b(?:wrote|writes):[ \t]*(?:\n|\Z)",
+        "",
+        text,
+    )
+    return re.sub(r"(?m)^[ \t]*>[^\n]*(?:\n|\Z)", "", text)
+
+
+def _reference_clean(text: str, max_chars: int) -> str:
+    text = text.replace("\u2019", "'").replace("\r\n", "\n").replace("\r", "\n")
+    text = _reference_strip(text)
+    text = re.sub(r"(?i)(?:https?://|www\.)\S+", " ", text)
+    text = re.sub(r"@\w+", " ", text)
+    if len(text) > max_chars:
+        text = text[: max_chars // 2] + "\n" + text[-(max_chars // 2) :]
+    return text
+
+
+MAIL_PIECES = st.sampled_from(
+    ["--", "-- ", "--\t", "---", "-", "\n", "\r\n", " ", "\t", "ok", "Send it", "> ", ">",
+     "On Mon, Ann wrote:", "writes:", "-----Original Message-----", "Original Message",
+     "http://", "HTTPS://", "htt", "\u017f", "Http\u017f://x", "www.", "WwW.", "w", "h",
+     "example.org/a?b", "@team", "\u2019", "Thanks", "??", "\u212a"]
+)  # fmt: skip
+MAILS = st.lists(MAIL_PIECES, max_size=40).map("".join) | st.text(max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MAILS, st.sampled_from([100, 4000]))
+def test_cleaning_removes_what_the_plain_patterns_remove(text: str, max_chars: int) -> None:
+    assert strip_quoted(text) == _reference_strip(text)
+    assert tone._clean(text, max_chars) == _reference_clean(text, max_chars)
+
+
 # -- the fast reading against a plain one ---------------------------------------------------
 # LexiconToneModel reads ASCII texts many at once (numpy and whole-batch regular expressions)
 # and other texts one by one (a phrase trie); both must count exactly what this plain reading

@@ -96,13 +96,18 @@ _ATTRIBUTION = re.compile(
 _FORWARDED = re.compile(
     r"^[ \t]*-{2,}[ \t]*Original Message[ \t]*-{2,}.*\Z", re.MULTILINE | re.S
 )
-_SIGNATURE = re.compile(r"^--[ \t]?\n.*\Z|^--[ \t]?\Z", re.MULTILINE | re.S)
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+#: A signature line ("-- " alone on its line), searched for in the text with a line break put
+#: in front: a literal first character lets the regex engine skip ahead, which a
+#: multi-line ``^`` does not.
+_SIGNATURE = re.compile(r"\n--[ \t]?(?:\n|\Z)")
+#: "http://", "https://" or "www." in any case, and the rest of the address. The letters are
+#: spelt out in both cases (with the long s, U+017F, that ``re.IGNORECASE`` also takes for
+#: "s") and a character class comes first, so that the regex engine skips ahead to the
+#: letters h and w instead of trying every position.
+_URL = re.compile(r"[hHwW](?:(?<=[hH])[tT][tT][pP][sS\u017f]?://|(?<=[wW])[wW][wW]\.)\S+")
 _HANDLE = re.compile(r"@\w+")
 _TOKEN = re.compile(r"\w+(?:['.\-]\w+)*")
 _QUESTION = re.compile(r"\?+")
-#: NUL (a new text) or a run of "?"; a character class first lets the regex engine skip ahead.
-_QUESTION_OR_MARK = re.compile(r"[\x00?]\?*")
 _SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 
 #: Words that may open a sentence before an order without making it less of one.
@@ -125,8 +130,12 @@ def strip_quoted(text: str) -> str:
     >>> strip_quoted("Sounds good.\\nOn Mon, Ann wrote:\\n> Shall we?\\n-- \\nBob")
     'Sounds good.\\n'
     """
-    if "-" in text:
-        text = _SIGNATURE.sub("", _FORWARDED.sub("", text))
+    if "Original Message" in text:
+        text = _FORWARDED.sub("", text)
+    if "--" in text:
+        signature = _SIGNATURE.search("\n" + text)
+        if signature is not None:
+            text = text[: signature.start()]
     if "wrote:" in text or "writes:" in text:
         text = _ATTRIBUTION.sub("", text)
     if ">" in text:
@@ -351,9 +360,10 @@ def _trie_pattern(keys: Iterable[str]) -> str:
 
 
 def _alternation(words: Iterable[str]) -> str:
-    """``words`` as a regex alternation, longest first, or a pattern matching nothing."""
-    ordered = sorted(set(words), key=lambda word: (-len(word), word))
-    return "|".join(re.escape(word) for word in ordered) or "(?!)"
+    """``words`` as a regex trie (see :func:`_trie_pattern`), or a pattern matching nothing
+    when there are none."""
+    words = set(words)
+    return _trie_pattern(words) if words else "(?!)"
 
 
 def _order_pattern(verbs: Iterable[str]) -> re.Pattern[str]:
@@ -531,17 +541,18 @@ def _count_ascii(cleaned: Sequence[str], compiled: _Compiled) -> tuple[IntArray,
     """Uncapped matches per category, and words, of many cleaned ASCII texts without NUL.
 
     The texts are lower-cased and joined into one string, NUL between them (see
-    ``_SEPARATOR``), and read in four passes over the whole string instead of per text:
+    ``_SEPARATOR``), and read in three passes over the whole string instead of per text:
 
-    * words, with numpy on the bytes: a letter, digit or underscore is part of a word, and
-      so is an apostrophe, dot or hyphen with one of those on each side (exactly what
-      ``_TOKEN`` matches in ASCII); everything else becomes a space, runs of spaces one, and
-      a word starts where a word character follows another character;
+    * words and questions, with numpy on the bytes: a letter, digit or underscore is part of
+      a word, and so is an apostrophe, dot or hyphen with one of those on each side (exactly
+      what ``_TOKEN`` matches in ASCII); everything else becomes a space, runs of spaces one,
+      and a word starts where a word character follows another character; a question starts
+      where a ``?`` follows another character;
     * phrases, with ``compiled.phrases`` on that string of words;
-    * questions, runs of ``?``;
     * orders, with ``compiled.orders`` (see :func:`_order_pattern`).
 
-    NUL, found by each pass, tells which text a match belongs to.
+    The NUL bytes, or the NUL found by a regular expression, tell which text a match
+    belongs to.
     """
     n = len(cleaned)
     lowered = (_SEPARATOR + _SEPARATOR.join(cleaned) + _SEPARATOR).lower()
@@ -554,7 +565,8 @@ def _count_ascii(cleaned: Sequence[str], compiled: _Compiled) -> tuple[IntArray,
     token = word | joined
     starts = token.copy()
     starts[1:] &= ~token[:-1]
-    words = np.add.reduceat(starts.astype(np.int64), np.flatnonzero(kind == _MARKER))[:n]
+    marks = np.flatnonzero(kind == _MARKER)
+    words = np.add.reduceat(starts.astype(np.int64), marks)[:n]
 
     chars = np.where(token | (kind == _MARKER), codes, np.uint8(ord(" ")))
     space = chars == ord(" ")
@@ -570,7 +582,9 @@ def _count_ascii(cleaned: Sequence[str], compiled: _Compiled) -> tuple[IntArray,
     np.add.at(counts, text[hit], compiled.key_columns[keys[hit]])
     counts = counts[:n]
 
-    counts[:, _QUESTION_COLUMN] = _hits_per_text(_QUESTION_OR_MARK.findall(lowered), n)
+    question = codes == ord("?")
+    question[1:] &= ~question[:-1]
+    counts[:, _QUESTION_COLUMN] = np.add.reduceat(question.astype(np.int64), marks)[:n]
     counts[:, _IMPERATIVE_COLUMN] = _hits_per_text(compiled.orders.findall(lowered), n)
     return counts, words
 
@@ -605,11 +619,10 @@ def _count_all(
 
 
 def _distinct(texts: Sequence[str]) -> tuple[list[str], IntArray]:
-    """Distinct texts and, for each input, its position among them."""
-    index: dict[str, int] = {}
-    inverse = np.fromiter(
-        (index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts)
-    )
+    """Distinct texts, in order of first appearance, and, for each input, its position
+    among them."""
+    index = {text: i for i, text in enumerate(dict.fromkeys(texts))}
+    inverse = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
     return list(index), inverse
 
 
@@ -707,7 +720,9 @@ class LexiconToneModel:
             return np.zeros(0, dtype=np.float64)
 
         distinct, inverse = _distinct(texts)
-        scores = np.tanh(self.raw(self.features(distinct)) / self.lexicon.scale)
+        counts, words = _count_all(distinct, _compile(self.lexicon), self.max_chars)
+        features = ToneFeatures(CATEGORY_NAMES, counts, words)
+        scores = np.tanh(self.raw(features) / self.lexicon.scale)
         logger.debug(
             "scored %d texts (%d distinct) with %s", len(texts), len(distinct), self.name
         )
