@@ -26,7 +26,6 @@ from touchpoint_signals.model import Direction
 from touchpoint_signals.signals import _params
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.signals.drift import (
-    DriftResult,
     DriftWindows,
     drift_severity,
     two_window_drift,
@@ -229,7 +228,13 @@ class ToneShift:
         severity = drift_severity(drift, windows, saturation=self.severity_saturation)
         evidence_rows = rows[drift.in_recent | drift.in_baseline]
 
-        reasons = [_params.one_line(self._reason(drift, a)) for a in range(view.n_accounts)]
+        # Plain lists: the reason loop reads no numpy scalar; no free text enters a reason.
+        columns = zip(
+            drift.n_recent.tolist(), drift.n_baseline.tolist(), drift.sufficient.tolist(),
+            drift.drifted.tolist(), drift.median_recent.tolist(),
+            drift.median_baseline.tolist(), drift.p_value.tolist(), strict=True,
+        )  # fmt: skip
+        reasons = [self._reason(*account) for account in columns]
         logger.info(
             "%s: %d accounts, %d messages scored, %d sufficient, %d shifted",
             self.name,
@@ -257,29 +262,36 @@ class ToneShift:
             },
         )
 
-    def _reason(self, drift: DriftResult, a: int) -> str:
-        """The one-line reason for account ``a``."""
+    def _reason(
+        self,
+        recent: int,
+        baseline: int,
+        sufficient: bool,
+        drifted: bool,
+        now: float,
+        was: float,
+        p_value: float,
+    ) -> str:
+        """The one-line reason for one account, from its row of the drift result."""
         windows = self.windows
-        recent, baseline = int(drift.n_recent[a]), int(drift.n_baseline[a])
         counts = f"{recent} recent v {baseline} baseline messages"
         if recent + baseline == 0:
             return (
                 f"no customer messages with text in the last "
                 f"{windows.recent_days + windows.baseline_days:g} days to read a tone from"
             )
-        if not drift.sufficient[a]:
+        if not sufficient:
             return (
                 f"too few customer messages to compare tone: {counts}, needs "
                 f"{windows.min_recent} v {windows.min_baseline}"
             )
 
-        now, was = float(drift.median_recent[a]), float(drift.median_baseline[a])
-        if drift.drifted[a] and tone_label(was) == tone_label(now):
+        if drifted and tone_label(was) == tone_label(now):
             return (
                 f"tone cooled within {tone_label(now)} ({_signed(was)} to {_signed(now)}) "
                 f"over {counts}"
             )
-        if drift.drifted[a]:
+        if drifted:
             return (
                 f"tone moved from {tone_label(was)} ({_signed(was)}) to {tone_label(now)} "
                 f"({_signed(now)}) over {counts}"
@@ -287,5 +299,5 @@ class ToneShift:
         return (
             f"no significant drop in tone: {tone_label(now)} ({_signed(now)}) now, "
             f"{tone_label(was)} ({_signed(was)}) before ({counts}, "
-            f"p={float(drift.p_value[a]):.2g})"
+            f"p={p_value:.2g})"
         )
