@@ -23,7 +23,7 @@ from touchpoint_signals.model import (
     Touchpoint,
     TouchpointKind,
 )
-from touchpoint_signals.signals import Extractor, Signal, SignalFrame, SignalStatus
+from touchpoint_signals.signals import Extractor, Signal, SignalFrame, SignalStatus, _params
 from touchpoint_signals.signals.attendance import Attendance
 from touchpoint_signals.timeparse import from_epoch_us
 
@@ -600,3 +600,29 @@ def test_an_empty_baseline_window_is_worded_as_nothing_to_compare_with() -> None
         "attended 6 of 13 meetings in the last 90 days, "
         "no meetings in the previous 90 days to compare with"
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-(2**41), 2**42), max_size=30))
+def test_reason_dates_equal_one_conversion_per_instant(micros: list[int]) -> None:
+    # The reasons format each distinct day once; the reference converts every instant.
+    expected = [from_epoch_us(m).date().isoformat() for m in micros]
+
+    assert _params.iso_days(np.array(micros, dtype=np.int64)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 49), max_size=20), max_size=4))
+def test_evidence_rows_are_the_sorted_distinct_rows(parts: list[list[int]]) -> None:
+    arrays = [np.array(p, dtype=np.int64) for p in parts]
+    expected = np.unique(np.concatenate([*arrays, np.zeros(0, dtype=np.int64)]))
+
+    assert _params.sorted_rows(50, *arrays).tolist() == expected.tolist()
+
+
+def test_code_table_equals_isin_for_every_uint8_code() -> None:
+    column = np.arange(256, dtype=np.uint8)
+
+    table = _params.code_table([0, 3, 7])
+
+    assert table[column].tolist() == np.isin(column, [0, 3, 7]).tolist()
