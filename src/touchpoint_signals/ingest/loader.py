@@ -456,6 +456,17 @@ def _number(digit: npt.NDArray[np.int64], first: int, count: int) -> npt.NDArray
     return value
 
 
+def _ascii_bytes(strings: npt.NDArray[Any], length: int) -> npt.NDArray[np.uint8]:
+    """The bytes of the ASCII strings among ``strings`` (all ``length`` characters long), a
+    row per string; strings with other characters are left out."""
+    try:
+        encoded = strings.astype(f"S{length}")
+    except UnicodeEncodeError:
+        as_utf8 = np.strings.encode(strings, "utf-8")
+        encoded = as_utf8[np.strings.str_len(as_utf8) == length].astype(f"S{length}")
+    return encoded.view(np.uint8).reshape(-1, length)
+
+
 def _iso_micros(
     strings: npt.NDArray[Any],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -478,10 +489,9 @@ def _iso_micros(
         rows = np.flatnonzero(lengths == length)
         if not rows.size:
             continue
-        encoded = np.strings.encode(strings[rows], "utf-8")
-        ascii_only = np.strings.str_len(encoded) == length
-        rows = rows[ascii_only]
-        text = encoded[ascii_only].astype(f"S{length}").view(np.uint8).reshape(-1, length)
+        text = _ascii_bytes(strings[rows], length)
+        if len(text) != len(rows):
+            rows = rows[np.strings.str_len(np.strings.encode(strings[rows], "utf-8")) == length]
         digit = text - np.uint8(48)
 
         zone = 19 + (fraction + 1 if fraction else 0)

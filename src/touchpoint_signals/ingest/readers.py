@@ -87,7 +87,8 @@ def csv_blocks(
     numbered from 1, refused rows included.
 
     Rows are split as :func:`csv.reader` (the ``excel`` dialect with ``delimiter``) splits
-    them. A block of plain lines (one row per line, no carriage return, no blank line, all
+    them. A block of plain lines (one row per line, no blank line, no carriage return except
+    in a ``\r\n`` line end, all
     rows as wide as the header) is parsed by :func:`numpy.loadtxt` straight into a table,
     two to three times faster than :mod:`csv` and without a list per row; any other block is
     read by :mod:`csv` row by row.
@@ -120,15 +121,16 @@ def csv_blocks(
 def _bulk_rows(lines: list[str], delimiter: str, width: int) -> npt.NDArray[Any] | None:
     """The rows of ``lines`` parsed by numpy, or ``None`` where it might differ from csv.
 
-    numpy skips blank lines (csv yields an empty row) and treats carriage returns its own
-    way, so blocks with either go to csv. A block whose line count differs from its row
-    count holds a quoted line break, and one whose last row holds a line break ends inside
-    a quoted field that the next lines continue: both go to csv too, which reads on.
+    numpy skips blank lines (csv yields an empty row) and treats a carriage return that does
+    not end a line its own way, so blocks with either go to csv. A block whose line count
+    differs from its row count holds a quoted line break, and one whose last row holds a
+    line break ends inside a quoted field that the next lines continue: both go to csv too,
+    which reads on.
     """
-    if delimiter not in _BULK_DELIMITERS or "\n" in lines:
+    if delimiter not in _BULK_DELIMITERS or "\n" in lines or "\r\n" in lines:
         return None
     text = "".join(lines)
-    if "\r" in text or "\x00" in text:
+    if text.count("\r") != text.count("\r\n") or "\x00" in text:
         return None
 
     try:
