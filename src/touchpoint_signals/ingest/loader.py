@@ -17,7 +17,9 @@ finds without saying so:
   issue. Strict mode raises instead.
 
 Records are turned into columns as they stream by, in chunks, so memory follows the size of
-the columnar result rather than the size of the source text.
+the columnar result rather than the size of the source text. Each chunk is validated column by
+column: a field's rule runs once per distinct value, or in bulk with numpy, and an error is
+built only for a record that fails.
 """
 
 from __future__ import annotations
@@ -567,6 +569,10 @@ class _TouchpointValidator:
     in bulk with numpy where the column's values allow (ids and texts, ISO 8601 instants).
     Only the records that fail get an error built, by running the rule on the failing value,
     so messages are exactly those of the rule.
+
+    Two cases stay value by value (once per distinct value), and are slower on large files
+    with many distinct values: naive times placed with ``default_tz``, and text or instant
+    fields that the mapping respells.
     """
 
     def __init__(
