@@ -261,7 +261,7 @@ def test_iso_column_reads_the_common_spellings() -> None:
     )
 )
 def test_strip_strings_equals_normalise(values: list[str]) -> None:
-    trimmed, blank = strip_strings(np.array(values, dtype=TEXT))
+    trimmed, blank = strip_strings(values, TEXT)
 
     expected = [normalise(v, None) for v in values]
     assert [

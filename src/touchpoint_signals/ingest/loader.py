@@ -429,8 +429,11 @@ def _by_value(
     return converted, failed
 
 
-def _strings(values: list[object] | npt.NDArray[Any], strings: bool) -> npt.NDArray[Any] | None:
-    """``values`` as a ``StringDType`` array when all are strings numpy can hold, else None.
+def _trimmed(
+    values: list[object], strings: bool
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]] | None:
+    """``values`` trimmed into a ``StringDType`` array with the mask of blanks, when all are
+    strings numpy can hold; else ``None``.
 
     A lone surrogate (an undecodable byte read with ``surrogateescape``) cannot be stored,
     and such a column is left to :func:`_by_value`, which rejects the record holding it.
@@ -438,7 +441,7 @@ def _strings(values: list[object] | npt.NDArray[Any], strings: bool) -> npt.NDAr
     if not strings and not all(type(v) is str for v in values):
         return None
     try:
-        return np.asarray(values, dtype=TEXT)
+        return strip_strings(values, TEXT)  # type: ignore[arg-type]
     except UnicodeEncodeError:
         return None
 
@@ -617,11 +620,16 @@ class _TouchpointValidator:
             return found.tolist(), True
         return found, chunk.strings
 
-    def _strings_of(self, chunk: _Chunk, field: str) -> npt.NDArray[Any] | None:
+    def _strings_of(
+        self, chunk: _Chunk, field: str
+    ) -> tuple[list[object], npt.NDArray[Any], npt.NDArray[np.bool_]] | None:
+        """The field's raw values, trimmed strings and blanks, when it can go in bulk."""
         step = self.plan[field]
         if step.is_constant or step.spellings is not None or step.column not in chunk.values:
             return None
-        return _strings(chunk.values[step.column], chunk.strings)
+        raw, strings = self._raw(chunk, field)
+        trimmed = _trimmed(raw, strings)
+        return None if trimmed is None else (raw, *trimmed)
 
     def _generic(
         self, chunk: _Chunk, field: str, convert: Callable[[object], Any]
@@ -635,8 +643,8 @@ class _TouchpointValidator:
         def convert(value: object) -> str | None:
             return _text(value, field, required=required)
 
-        strings = self._strings_of(chunk, field)
-        if strings is None:
+        bulk = self._strings_of(chunk, field)
+        if bulk is None:
             generic = self._generic(chunk, field, convert)
             column = np.array(
                 [np.nan if v is None or v is _FAILED else v for v in generic.values],
@@ -644,10 +652,10 @@ class _TouchpointValidator:
             )
             return attrs.evolve(generic, values=column)
 
-        column, blank = strip_strings(strings)
+        raw, column, blank = bulk
         column[blank] = np.nan
         failed = blank if required else np.zeros(len(blank), dtype=bool)
-        return _Converted(column, failed, self._raw(chunk, field)[0], None, convert)
+        return _Converted(column, failed, raw, None, convert)
 
     def _instant(self, chunk: _Chunk, field: str, *, required: bool) -> _Converted:
         zone = self.zone
@@ -660,11 +668,11 @@ class _TouchpointValidator:
         missing = np.zeros(len(chunk), dtype=bool)
         failed = np.zeros(len(chunk), dtype=bool)
 
-        strings = self._strings_of(chunk, field)
-        if strings is None:
+        bulk = self._strings_of(chunk, field)
+        if bulk is None:
             rest = np.arange(len(chunk))
         else:
-            micros, done = _iso_micros(strip_strings(strings)[0])
+            micros, done = _iso_micros(bulk[1])
             rest = np.flatnonzero(~done)
 
         if rest.size:

@@ -62,14 +62,16 @@ def normalise(value: object, spellings: Mapping[str, object] | None) -> object:
     return value
 
 
-def strip_strings(strings: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+def strip_strings(
+    strings: list[str], dtype: np.dtypes.StringDType[Any]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
     """:func:`normalise` without spellings for a whole column of strings at once.
 
-    ``strings`` is a ``StringDType`` array. Returns the trimmed strings and the mask of those
-    that were blank, which :func:`normalise` would turn into ``None``. numpy trims the same
-    characters as :meth:`str.strip` (every character for which :meth:`str.isspace` holds).
+    Returns the trimmed strings as an array of ``dtype`` and the mask of those that were
+    blank, which :func:`normalise` would turn into ``None``. Trimming is :meth:`str.strip`
+    itself, mapped over the column in C.
     """
-    trimmed = np.strings.strip(strings)
+    trimmed = np.asarray(list(map(str.strip, strings)), dtype=dtype)
     return trimmed, trimmed == ""
 
 
