@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from touchpoint_signals.errors import ConfigError, DataError
 from touchpoint_signals.signals.drift import DriftWindows, drift_severity, two_window_drift
+from touchpoint_signals.stats import mann_whitney_greater
 
 DAY = 86_400 * 1_000_000
 AS_OF = 400 * DAY
@@ -159,3 +160,45 @@ def test_order_of_observations_does_not_matter(rows: list[tuple[float, int, int]
     np.testing.assert_array_equal(a.p_value, b.p_value)
     np.testing.assert_array_equal(a.median_recent, b.median_recent)
     np.testing.assert_array_equal(a.drifted, b.drifted)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(latencies, st.integers(150, 420), st.integers(-1, 3)), max_size=60),
+    st.booleans(),
+    st.booleans(),
+)
+def test_medians_and_p_values_equal_a_per_group_reference(
+    rows: list[tuple[float, int, int]], log_scale: bool, higher_is_worse: bool
+) -> None:
+    # Reference: each group's windows sorted on their own and tested one group at a time.
+    values = np.array([r[0] for r in rows], dtype=np.float64)
+    times = np.array([r[1] for r in rows], dtype=np.int64) * DAY
+    group = np.array([r[2] for r in rows], dtype=np.int64)
+    windows = DriftWindows(min_recent=2, min_baseline=2)
+
+    result = two_window_drift(
+        values, times, group, 4, AS_OF, windows,
+        higher_is_worse=higher_is_worse, log_scale=log_scale,
+    )  # fmt: skip
+
+    recent_start = AS_OF - windows.recent_us
+    baseline_start = recent_start - windows.baseline_us
+    for g in range(4):
+        mine = group == g
+        recent = np.sort(values[mine & (times > recent_start) & (times <= AS_OF)])
+        baseline = np.sort(values[mine & (times > baseline_start) & (times <= recent_start)])
+        for window, median in (
+            (recent, result.median_recent),
+            (baseline, result.median_baseline),
+        ):
+            if window.size == 0:
+                assert np.isnan(median[g])
+                continue
+            low, high = window[(window.size - 1) // 2], window[window.size // 2]
+            assert median[g] == (math.sqrt(low * high) if log_scale else (low + high) / 2.0)
+        if recent.size >= 2 and baseline.size >= 2:
+            x, y = (recent, baseline) if higher_is_worse else (baseline, recent)
+            assert result.p_value[g] == mann_whitney_greater(x, y).p_value
+        else:
+            assert np.isnan(result.p_value[g])

@@ -140,6 +140,17 @@ def test_grouped_rank_test_equals_one_test_per_group(
         exact_max_total=exact_max_total,
     )
 
+    by_group = np.lexsort((np.array(values), np.array(codes)))
+    presorted = mann_whitney_greater_grouped(
+        np.array(values)[by_group],
+        np.array(in_x, dtype=bool)[by_group],
+        np.array(codes, dtype=np.int64)[by_group],
+        len(groups),
+        exact_max_total=exact_max_total,
+        presorted=True,
+    )
+    np.testing.assert_array_equal(presorted, p)
+
     for g, (x, y) in enumerate(groups):
         if not x or not y:
             assert np.isnan(p[g])

@@ -191,6 +191,7 @@ def mann_whitney_greater_grouped(
     n_groups: int,
     *,
     exact_max_total: int = EXACT_MAX_TOTAL,
+    presorted: bool = False,
 ) -> FloatArray:
     """:func:`mann_whitney_greater` for many groups at once: one p-value per group.
 
@@ -207,6 +208,9 @@ def mann_whitney_greater_grouped(
         Number of groups; the result has this length.
     exact_max_total
         As for :func:`mann_whitney_greater`.
+    presorted
+        Declare that the observations are already sorted by group, then value (a caller
+        that sorted them for its own use saves the sort here); not checked.
 
     Returns
     -------
@@ -229,8 +233,11 @@ def mann_whitney_greater_grouped(
     if data.size == 0:
         return p_value
 
-    order = np.lexsort((data, codes))
-    sorted_codes, sorted_values = codes[order], data[order]
+    if presorted:
+        sorted_codes, sorted_values, x_sorted = codes, data, xs
+    else:
+        order = np.lexsort((data, codes))
+        sorted_codes, sorted_values, x_sorted = codes[order], data[order], xs[order]
     new_group = np.ones(data.size, dtype=bool)
     new_group[1:] = sorted_codes[1:] != sorted_codes[:-1]
     new_run = new_group.copy()
@@ -243,7 +250,6 @@ def mann_whitney_greater_grouped(
     ranks = (run_starts - group_start[run_starts]) + (run_lengths + 1) / 2.0
     rank = ranks[run_of]
 
-    x_sorted = xs[order]
     m = np.bincount(codes[xs], minlength=n_groups).astype(np.int64)
     n = np.bincount(codes[~xs], minlength=n_groups).astype(np.int64)
     rank_sum = np.bincount(sorted_codes[x_sorted], weights=rank[x_sorted], minlength=n_groups)

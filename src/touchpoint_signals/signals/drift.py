@@ -170,25 +170,31 @@ class DriftResult:
     in_baseline: BoolArray
 
 
-def _group_medians(
-    values: FloatArray, group: IntArray, n_groups: int, log_scale: bool
-) -> tuple[IntArray, FloatArray]:
-    """Count and median of ``values`` per group (NaN where a group has none)."""
-    counts = np.bincount(group, minlength=n_groups).astype(np.int64)
-    medians = np.full(n_groups, np.nan)
-    if values.size == 0:
-        return counts, medians
+def _window_medians(
+    sorted_values: FloatArray,
+    in_window: BoolArray,
+    counts: IntArray,
+    log_scale: bool,
+) -> FloatArray:
+    """Median per group of the observations in one window (NaN where a group has none).
 
-    order = np.lexsort((values, group))
-    ordered = values[order]
-    starts = np.zeros(n_groups, dtype=np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
+    ``sorted_values`` holds both windows' observations sorted by group, then value;
+    ``in_window`` marks this window's and ``counts`` is its count per group. Within a group
+    the window's values are in order, so its middle values are found by counting the
+    window's observations (one cumulative sum and a search, no sort of its own).
+    """
+    medians = np.full(counts.size, np.nan)
+    present = np.flatnonzero(counts > 0)
+    if present.size == 0:
+        return medians
 
-    present = counts > 0
-    low = ordered[starts[present] + (counts[present] - 1) // 2]
-    high = ordered[starts[present] + counts[present] // 2]
+    seen = np.cumsum(in_window)
+    before = (np.cumsum(counts) - counts)[present]
+    n = counts[present]
+    low = sorted_values[np.searchsorted(seen, before + (n - 1) // 2 + 1)]
+    high = sorted_values[np.searchsorted(seen, before + n // 2 + 1)]
     medians[present] = np.sqrt(low * high) if log_scale else (low + high) / 2.0
-    return counts, medians
+    return medians
 
 
 def two_window_drift(
@@ -288,12 +294,15 @@ def two_window_drift(
     in_recent = usable & (times > recent_start)
     in_baseline = usable & (times > baseline_start) & (times <= recent_start)
 
-    n_recent, median_recent = _group_medians(
-        data[in_recent], codes[in_recent], n_groups, log_scale
-    )
-    n_baseline, median_baseline = _group_medians(
-        data[in_baseline], codes[in_baseline], n_groups, log_scale
-    )
+    # One sort of both windows by group, then value, serves the medians and the rank test.
+    used = np.flatnonzero(in_recent | in_baseline)
+    order = used[np.lexsort((data[used], codes[used]))]
+    sorted_codes, sorted_values, sorted_recent = codes[order], data[order], in_recent[order]
+    n_recent = np.bincount(codes[in_recent], minlength=n_groups).astype(np.int64)
+    n_baseline = np.bincount(codes[in_baseline], minlength=n_groups).astype(np.int64)
+    median_recent = _window_medians(sorted_values, sorted_recent, n_recent, log_scale)
+    median_baseline = _window_medians(sorted_values, ~sorted_recent, n_baseline, log_scale)
+
     worse, better = (
         (median_recent, median_baseline)
         if higher_is_worse
@@ -304,13 +313,17 @@ def two_window_drift(
 
     sufficient = (n_recent >= windows.min_recent) & (n_baseline >= windows.min_baseline)
     p_value = np.full(n_groups, np.nan)
-    tested = (in_recent | in_baseline) & sufficient[np.maximum(codes, 0)]
+    tested = sufficient[sorted_codes]
     if tested.any():
         # One rank test per sufficient group, all groups in one call; the "x" sample is the
         # window expected to hold the larger values.
-        worse_window = in_recent if higher_is_worse else in_baseline
+        worse_window = sorted_recent if higher_is_worse else ~sorted_recent
         p_value = mann_whitney_greater_grouped(
-            data[tested], worse_window[tested], codes[tested], n_groups
+            sorted_values[tested],
+            worse_window[tested],
+            sorted_codes[tested],
+            n_groups,
+            presorted=True,
         )
 
     with np.errstate(invalid="ignore"):
