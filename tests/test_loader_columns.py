@@ -278,7 +278,9 @@ def outcome(run: Callable[[], loader.LoadResult]) -> tuple[Any, ...]:
         result = run()
     except RecordError as error:
         return (type(error), str(error), error.field, error.value)
-    return (result.touchpoint_report, log_columns(result))
+    # The report is compared through its repr: a rejected value may be NaN, which is never
+    # equal to itself, while its repr is.
+    return (repr(result.touchpoint_report), log_columns(result))
 
 
 def _same(rows: list[Any], mapping: ColumnMapping | None = None, **options: Any) -> None:

@@ -17,9 +17,11 @@ from touchpoint_signals.log import (
     CHANNELS,
     ROW_COLUMNS,
     STATUSES,
+    ReplyLinks,
     ReplyProblem,
     TouchpointColumns,
     TouchpointLog,
+    link_replies,
     resolve_replies,
 )
 from touchpoint_signals.model import (
@@ -206,6 +208,37 @@ def test_resolve_replies_reports_each_problem() -> None:
 
     assert target.tolist() == [-1, 0, -1, -1]
     assert problem.tolist() == [0, 0, ReplyProblem.TARGET_LATER, ReplyProblem.UNKNOWN_TARGET]
+
+
+def test_link_replies_refuses_duplicate_ids() -> None:
+    ids = np.array(["m", "r", "m"], dtype=np.dtypes.StringDType())
+    reply = np.array(["", "m", ""], dtype=np.dtypes.StringDType())
+
+    with pytest.raises(IntegrityError, match=r"duplicate touchpoint ids: \['m'\]"):
+        link_replies(ids, reply, np.array([1, 2, 3], dtype=np.int64))
+
+
+@given(touchpoint_lists(min_size=1))
+@settings(max_examples=40, deadline=None)
+def test_links_handed_to_from_columns_give_the_same_log(items: list[Touchpoint]) -> None:
+    kinds = list(DEFAULT_CATALOG.kinds)
+    kinds += [k for k in dict.fromkeys(t.kind for t in items) if k not in kinds]
+    columns = TouchpointColumns.from_touchpoints(items, kinds)
+    links = link_replies(columns.id, columns.in_reply_to, columns.occurred_at)
+
+    reused = TouchpointLog.from_columns(columns, kinds=kinds, links=links)
+    fresh = TouchpointLog.from_columns(columns, kinds=kinds)
+
+    assert reused.to_touchpoints() == fresh.to_touchpoints()
+    assert reused.unresolved_reply_ids.tolist() == fresh.unresolved_reply_ids.tolist()
+
+
+def test_links_of_other_columns_are_refused() -> None:
+    columns = TouchpointColumns.from_touchpoints([tp("a", "x", "09:00")], DEFAULT_CATALOG.kinds)
+    links = ReplyLinks(np.array([-1, -1]), np.zeros(2, dtype=np.int8))
+
+    with pytest.raises(ValueError, match=r"one target and one problem per row \(1\)"):
+        TouchpointLog.from_columns(columns, links=links)
 
 
 def test_reply_problem_descriptions() -> None:

@@ -52,9 +52,11 @@ __all__ = [
     "STATUSES",
     "TEXT",
     "TRIGGERS",
+    "ReplyLinks",
     "ReplyProblem",
     "TouchpointColumns",
     "TouchpointLog",
+    "link_replies",
     "resolve_replies",
 ]
 
@@ -114,19 +116,68 @@ def resolve_replies(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
     """Resolve reply links to row numbers, and say why each unresolved link failed.
 
-    ``ids`` must be unique. Returns the row answered (``-1`` where there is no link or it
-    failed) and a :class:`ReplyProblem` code per row. A link is kept only when its target
-    exists and did not occur after the reply: a reply cannot come before its message, and
-    such a pair in the data is a clock or export error that would make latency negative.
+    Returns the row answered (``-1`` where there is no link or it failed) and a
+    :class:`ReplyProblem` code per row; :func:`link_replies` gives the same as a
+    :class:`ReplyLinks` that :meth:`TouchpointLog.from_columns` can reuse. A link is kept only
+    when its target exists and did not occur after the reply: a reply cannot come before its
+    message, and such a pair in the data is a clock or export error that would make latency
+    negative. Duplicate ids raise :class:`IntegrityError`.
 
     A reply may answer a touchpoint of another account (on a mailing list, a customer joins
     another customer's thread). Such links are real and are kept; signals that measure one
     account's latency use only the replies whose target is in the same account (see
     :meth:`TouchpointLog.reply_latency_seconds`).
     """
-    return _resolve(
-        dict(zip(ids.tolist(), range(len(ids)), strict=True)), in_reply_to, occurred_at
-    )
+    links = link_replies(ids, in_reply_to, occurred_at)
+    return links.target, links.problem
+
+
+@attrs.frozen(eq=False)
+class ReplyLinks:
+    """Reply links of unsorted columns, resolved to rows of the same columns.
+
+    ``target`` is the row each row answers (``-1`` for none or a failed link) and
+    ``problem`` the :class:`ReplyProblem` code of each row. A loader that reports link
+    problems passes the links it made on to :meth:`TouchpointLog.from_columns`, which then
+    neither checks the ids again nor resolves the links a second time.
+    """
+
+    target: npt.NDArray[np.int64]
+    problem: npt.NDArray[np.int8]
+
+
+def link_replies(
+    ids: npt.NDArray[Any], in_reply_to: npt.NDArray[Any], occurred_at: npt.NDArray[np.int64]
+) -> ReplyLinks:
+    """The reply links of columns (see :func:`resolve_replies`); duplicate ids raise."""
+    index = _id_index(ids)
+    return ReplyLinks(*_resolve(index, in_reply_to, occurred_at))
+
+
+def _id_index(ids: npt.NDArray[Any]) -> dict[str, int]:
+    """The row of each touchpoint id; duplicate ids raise :class:`IntegrityError`.
+
+    One hash table, built a block of rows at a time, answers every reply link in constant
+    time; sorting the string column and searching it costs several times more for ids of
+    e-mail length. The table holds one Python string per id, about 100 bytes a touchpoint
+    while it lives, which is the largest transient of building a log.
+    """
+    n = len(ids)
+    index: dict[str, int] = {}
+    for start in range(0, n, _BLOCK):
+        block = ids[start : start + _BLOCK].tolist()
+        index.update(zip(block, range(start, start + len(block)), strict=True))
+    if len(index) != n:
+        doubled = sorted(i for i, k in Counter(ids.tolist()).items() if k > 1)[:5]
+        raise IntegrityError(
+            f"duplicate touchpoint ids: {doubled}",
+            source="<columns>",
+            row=0,
+            field="id",
+            value=doubled[0],
+            expected="ids that are unique within the log",
+        )
+    return index
 
 
 def _resolve(
@@ -447,6 +498,7 @@ class TouchpointLog:
         *,
         kinds: Sequence[TouchpointKind] = DEFAULT_CATALOG.kinds,
         accounts: Iterable[Account] = (),
+        links: ReplyLinks | None = None,
     ) -> TouchpointLog:
         """Sort and index validated columns into a log.
 
@@ -455,27 +507,19 @@ class TouchpointLog:
         Duplicate touchpoint ids raise :class:`IntegrityError`; the loader reports them per
         record before it gets here. Reply links that cannot be resolved (see
         :func:`resolve_replies`) are kept as written in ``unresolved_reply_ids`` but take no
-        part in latencies.
+        part in latencies. ``links``, from :func:`link_replies` on these same columns, saves
+        checking the ids and resolving the links again. The log reads the string columns
+        of ``columns`` when they are first asked for, so do not change them afterwards.
         """
         account_records = {a.id: a for a in accounts}
         kinds = tuple(kinds)
         ids = np.asarray(columns.id, dtype=ID)
         n = len(ids)
 
-        index: dict[str, int] = {}
-        for start in range(0, n, _BLOCK):
-            block = ids[start : start + _BLOCK].tolist()
-            index.update(zip(block, range(start, start + len(block)), strict=True))
-        if len(index) != n:
-            doubled = sorted(i for i, k in Counter(ids.tolist()).items() if k > 1)[:5]
-            raise IntegrityError(
-                f"duplicate touchpoint ids: {doubled}",
-                source="<columns>",
-                row=0,
-                field="id",
-                value=doubled[0],
-                expected="ids that are unique within the log",
-            )
+        if links is None:
+            links = link_replies(ids, columns.in_reply_to, columns.occurred_at)
+        elif links.target.shape != (n,) or links.problem.shape != (n,):
+            raise ValueError(f"links must hold one target and one problem per row ({n})")
 
         all_account_ids = np.concatenate(
             [
@@ -488,11 +532,10 @@ class TouchpointLog:
         contact_ids, contact_code = _factorize(columns.contact_id)
         order = _log_order(ids, account_code, columns.occurred_at)
 
-        target, problem = _resolve(index, columns.in_reply_to, columns.occurred_at)
-        del index  # the largest transient: let it go before the sorted columns are made
         new_row = np.empty(n, dtype=np.int64)
         new_row[order] = np.arange(n)
-        target = target[order]
+        target = links.target[order]
+        problem = links.problem
         reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
         unresolved = np.flatnonzero(problem[order] != ReplyProblem.NONE)
 

@@ -65,10 +65,11 @@ from touchpoint_signals.log import (
     STATUSES,
     TEXT,
     TRIGGERS,
+    ReplyLinks,
     ReplyProblem,
     TouchpointColumns,
     TouchpointLog,
-    resolve_replies,
+    link_replies,
     search_strings,
 )
 from touchpoint_signals.model import (
@@ -1091,9 +1092,9 @@ class _StagedTouchpoints:
         columns = self.columns.take(keep)
         where = self.where[keep]
 
-        _check_links(columns, where, self.sources, self.intake)
+        links = _check_links(columns, where, self.sources, self.intake)
         log = TouchpointLog.from_columns(
-            columns, kinds=self.catalog.kinds, accounts=accounts or ()
+            columns, kinds=self.catalog.kinds, accounts=accounts or (), links=links
         )
 
         report.accepted = len(log)
@@ -1220,9 +1221,13 @@ def _check_links(
     where: npt.NDArray[np.int64],
     sources: list[str],
     intake: _Intake,
-) -> None:
-    """Report replies whose link cannot be resolved; strict mode raises on the first."""
-    _, problem = resolve_replies(columns.id, columns.in_reply_to, columns.occurred_at)
+) -> ReplyLinks:
+    """Report replies whose link cannot be resolved; strict mode raises on the first.
+
+    Returns the links, which the log reuses instead of resolving them again.
+    """
+    links = link_replies(columns.id, columns.in_reply_to, columns.occurred_at)
+    problem = links.problem
     for row in np.flatnonzero(problem != ReplyProblem.NONE):
         issue = LinkIssue(
             sources[where[row, 0]],
@@ -1241,6 +1246,7 @@ def _check_links(
                 expected="the id of a loaded touchpoint that occurred before the reply",
             )
         intake.report.link_issues.append(issue)
+    return links
 
 
 def load(
