@@ -435,5 +435,5 @@ def test_recorded_text_equals_the_strip_reference(texts: list[str | None], pad: 
     everywhere = np.ones(len(column), dtype=bool)
 
     assert _recorded(column).tolist() == expected
-    assert _recorded_anywhere(column, everywhere) == any(expected)
-    assert not _recorded_anywhere(column, np.zeros(len(column), dtype=bool))
+    assert _recorded_anywhere(column.__getitem__, everywhere) == any(expected)
+    assert not _recorded_anywhere(column.__getitem__, np.zeros(len(column), dtype=bool))

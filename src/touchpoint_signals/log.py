@@ -330,7 +330,7 @@ class _Gather:
     source: npt.NDArray[Any]
     rows: npt.NDArray[np.int64]
 
-    def take(self, rows: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
+    def take(self, rows: npt.NDArray[Any] | slice | None = None) -> npt.NDArray[Any]:
         """The gathered column, or only its values at ``rows`` of the view."""
         return self.source[self.rows if rows is None else self.rows[rows]]
 
@@ -714,13 +714,25 @@ class TouchpointLog:
             return self
         return self._view(keep, known_through=cutoff)
 
+    def take(self, name: str, rows: npt.NDArray[Any] | slice) -> npt.NDArray[Any]:
+        """Column ``name`` at ``rows`` only (indices, a mask or a slice).
+
+        A view that has not copied the column yet reads just those rows from its source, so
+        a signal that needs the strings of a few rows does not pay for the whole column.
+        """
+        if name not in ROW_COLUMNS:
+            raise UnknownNameError(
+                f"no column {name!r}: expected one of {', '.join(ROW_COLUMNS)}"
+            )
+        stored = getattr(self, "_" + name) if name != "reply_to" else self.reply_to
+        if isinstance(stored, _Gather):
+            return stored.take(rows)
+        values: npt.NDArray[Any] = stored[rows]
+        return values
+
     def ids_at(self, rows: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """Touchpoint ids of ``rows`` without copying the whole id column of a view."""
-        stored = self._id
-        ids: npt.NDArray[Any] = (
-            stored.take(rows) if isinstance(stored, _Gather) else stored[rows]
-        )
-        return ids
+        return self.take("id", rows)
 
     def columns(self) -> dict[str, npt.NDArray[Any]]:
         """Every per-touchpoint column by name, in declaration order (all of them copied)."""

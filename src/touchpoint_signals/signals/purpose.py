@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import attrs
@@ -52,16 +54,17 @@ def _recorded(column: npt.NDArray[Any]) -> BoolArray:
     return result
 
 
-def _recorded_anywhere(column: npt.NDArray[Any], among: BoolArray) -> bool:
-    """Whether any row where ``among`` holds has a recorded text.
+def _recorded_anywhere(read: Callable[[slice], npt.NDArray[Any]], among: BoolArray) -> bool:
+    """Whether any row where ``among`` holds has a recorded text, reading through ``read``.
 
     Read in blocks that grow fourfold, so a log whose first rows record the field answers
-    after one small block instead of one pass over every string of the column.
+    after one small block instead of one pass over every string of the column (a view,
+    through :meth:`~touchpoint_signals.log.TouchpointLog.take`, reads only those blocks).
     """
     start, size = 0, 1024
-    while start < len(column):
-        stop = min(len(column), start + size)
-        if (_recorded(column[start:stop]) & among[start:stop]).any():
+    while start < len(among):
+        stop = min(len(among), start + size)
+        if (_recorded(read(slice(start, stop))) & among[start:stop]).any():
             return True
         start, size = stop, size * 4
     return False
@@ -206,19 +209,19 @@ class PurposeOutcome:
             & (view.occurred_at > cutoff - self.window_days * _US_PER_DAY)
         )
         judge_purpose = not self.ignore_unrecorded_fields or _recorded_anywhere(
-            view.purpose, led
+            partial(view.take, "purpose"), led
         )
         judge_outcome = not self.ignore_unrecorded_fields or _recorded_anywhere(
-            view.outcome, led
+            partial(view.take, "outcome"), led
         )
         # Only the counted rows' strings are read: a few percent of a large log.
         counted_rows = np.flatnonzero(counted)
         no_purpose = np.zeros(len(view), dtype=bool)
         no_outcome = np.zeros(len(view), dtype=bool)
         if judge_purpose:
-            no_purpose[counted_rows] = ~_recorded(view.purpose[counted_rows])
+            no_purpose[counted_rows] = ~_recorded(view.take("purpose", counted_rows))
         if judge_outcome:
-            no_outcome[counted_rows] = ~_recorded(view.outcome[counted_rows])
+            no_outcome[counted_rows] = ~_recorded(view.take("outcome", counted_rows))
         reactive_row = counted & (view.trigger == _REACTIVE)
 
         # A part no human-led touchpoint of the log records is not judged; its weight goes to
