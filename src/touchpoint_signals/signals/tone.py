@@ -203,12 +203,14 @@ class ToneShift:
         windows = self.windows
 
         first_time = as_of_us - windows.recent_us - windows.baseline_us
-        rows = np.flatnonzero(
-            (view.direction == _INBOUND)
-            & ~np.isnan(view.text)
-            & (view.occurred_at > first_time)
+        # Only the candidate rows' texts are read (a view copies no whole text column).
+        candidates = np.flatnonzero(
+            (view.direction == _INBOUND) & (view.occurred_at > first_time)
         )
-        scores = self.model.score(view.text[rows].astype(ID).tolist())
+        texts = view.take("text", candidates)
+        present = ~np.isnan(texts)
+        rows = candidates[present]
+        scores = self.model.score(texts[present].astype(ID).tolist())
         scores = np.asarray(scores, dtype=np.float64)
         if scores.shape != rows.shape:
             raise ConfigError(
