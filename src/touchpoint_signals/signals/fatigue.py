@@ -9,6 +9,7 @@ was broken and names the touchpoints that broke it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ import numpy.typing as npt
 
 from touchpoint_signals.log import DIRECTIONS, STATUSES, TRIGGERS, TouchpointLog
 from touchpoint_signals.model import Account, Direction, Status, Trigger
-from touchpoint_signals.signals import _params
+from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import per_account_count
 from touchpoint_signals.timeparse import from_epoch_us, to_epoch_us
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 _US_PER_DAY = 86_400_000_000
 _COUNTED_STATUSES = _params.code_table(
@@ -200,20 +202,15 @@ class TouchpointFatigue:
 
         survey_bounds = _bounds(view.account[survey_rows], n)
         touch_bounds = _bounds(view.account[touch_rows], n)
-        per_account = zip(
-            has_history.tolist(), known_caps.tolist(), surveys.tolist(), touches.tolist(),
-            survey_cap.tolist(), touch_cap.tolist(), survey_bounds[:-1].tolist(),
-            touch_bounds[:-1].tolist(), strict=True,
-        )  # fmt: skip
         end = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
-        days: dict[int, str] = {}
-        reasons = [
-            self._reason(
-                view, end, days, history, known, (survey_rows, s0, ns, sc),
-                (touch_rows, t0, nt, tc),
-            )
-            for history, known, ns, nt, sc, tc, s0, t0 in per_account
-        ]  # fmt: skip
+        reasons = self._reasons(
+            end,
+            has_history & known_caps,
+            ~has_history,
+            (survey_rows, survey_bounds, surveys, survey_cap),
+            (touch_rows, touch_bounds, touches, touch_cap),
+            (view.id, view.occurred_at),
+        )
 
         logger.debug(
             "fatigue as of %s: %d over the survey cap, %d over the touch norm, of %d accounts",
@@ -254,57 +251,83 @@ class TouchpointFatigue:
         result: FloatArray = np.clip((ratio - 1.0) / (self.full_severity_ratio - 1.0), 0.0, 1.0)
         return result
 
-    def _reason(
+    def _reasons(
         self,
-        view: TouchpointLog,
         end: str,
-        days: dict[int, str],
-        has_history: bool,
-        known_caps: bool,
-        surveys: tuple[IntArray, int, int, float],
-        touches: tuple[IntArray, int, int, float],
-    ) -> str:
-        """One line: which cap was broken and by which touchpoints, or the headroom.
+        readable: BoolArray,
+        no_history: BoolArray,
+        surveys: tuple[IntArray, IntArray, IntArray, FloatArray],
+        touches: tuple[IntArray, IntArray, IntArray, FloatArray],
+        touchpoints: tuple[npt.NDArray[Any], IntArray],
+    ) -> list[str]:
+        """One line per account: which cap was broken and by which touchpoints, or the headroom.
 
-        ``surveys`` and ``touches`` are each the counted rows of every account, where this
-        account's start among them, how many it has and its cap; ``end`` is ``as_of``'s date
-        and ``days`` the dates already written, by day number.
+        ``readable`` marks the accounts with history and a known cap, ``no_history`` those
+        with no touchpoint at all. ``surveys`` and ``touches`` are each the counted rows of
+        every account, where each account's start among them (with the end appended), the
+        counts and the caps; ``touchpoints`` the log's ids and times, for the listings;
+        ``end`` is ``as_of``'s date. The templates are written column-wise; only the
+        accounts that break a cap, whose lines list touchpoints, are written one by one.
         """
-        if not has_history:
-            return f"no touchpoints on record by {end}"
-        if not known_caps:
-            return "no account record, so the segment's survey cap and touch norm are unknown"
-
         parts = [
-            (rows, start, count, cap, f"{_plural(count, noun)} {span} to {end}", word)
-            for (rows, start, count, cap), noun, span, word in [
+            (
+                _reasons.concat(
+                    _reasons.by_value(count, functools.partial(_plural, noun=noun)),
+                    f" {span} to {end}",
+                ),
+                _reasons.by_value(cap, functools.partial(_cap_text, word=word)),
+                count > cap,
+            )
+            for (_, _, count, cap), noun, span, word in [
                 (surveys, "survey", f"in the {self.survey_window_days:g} days", "cap"),
                 (touches, "touch", f"in the {self.touch_window_days:g} days", "norm"),
             ]
         ]
-        broken = [
-            f"{counted} ({word} {cap:g}): "
-            + self._listing(view, rows[start : start + count], days)
-            for rows, start, count, cap, counted, word in parts
-            if count > cap
-        ]
-        if broken:
+        within = _reasons.concat(
+            "within caps: ", parts[0][0], " ", parts[0][1], "; ", parts[1][0], " ", parts[1][1]
+        )
+        texts = np.where(
+            no_history,
+            f"no touchpoints on record by {end}",
+            np.where(
+                readable,
+                within,
+                "no account record, so the segment's survey cap and touch norm are unknown",
+            ),
+        )
+
+        # Accounts over a cap: their lines name the touchpoints, so they are written apart.
+        broken_caps = readable & (parts[0][2] | parts[1][2])
+        days: dict[int, str] = {}
+        special = {}
+        for a in np.flatnonzero(broken_caps).tolist():
+            broken = [
+                f"{counted[a]} {cap_text[a]}: "
+                + self._listing(touchpoints, rows[bounds[a] : bounds[a + 1]], days)
+                for (counted, cap_text, over), (rows, bounds, _, _) in zip(
+                    parts, (surveys, touches), strict=True
+                )
+                if over[a]
+            ]
             # Only the listing quotes ids, which may hold a line break.
-            return _params.one_line("; ".join(broken))
+            special[a] = _params.one_line("; ".join(broken))
+        return _reasons.to_list(texts, special)
 
-        within = [
-            f"{counted} (no {word})" if math.isnan(cap) else f"{counted} ({word} {cap:g})"
-            for _, _, _, cap, counted, word in parts
-        ]
-        return "within caps: " + "; ".join(within)
+    def _listing(
+        self,
+        touchpoints: tuple[npt.NDArray[Any], IntArray],
+        rows: IntArray,
+        days: dict[int, str],
+    ) -> str:
+        """The first ``max_listed`` of ``rows`` as "id on date", and how many more.
 
-    def _listing(self, view: TouchpointLog, rows: IntArray, days: dict[int, str]) -> str:
-        """The first ``max_listed`` of ``rows`` as "id on date", and how many more."""
+        ``touchpoints`` are the log's ids and times; ``days`` the dates already written, by
+        day number.
+        """
+        ids, occurred_at = touchpoints
         picked = rows[: self.max_listed]
         named = []
-        for tid, micros in zip(
-            view.id[picked].tolist(), view.occurred_at[picked].tolist(), strict=True
-        ):
+        for tid, micros in zip(ids[picked].tolist(), occurred_at[picked].tolist(), strict=True):
             day = micros // _US_PER_DAY
             if day not in days:
                 days[day] = _date(micros)
@@ -317,6 +340,10 @@ def _plural(count: int, noun: str) -> str:
     if count == 1:
         return f"1 {noun}"
     return f"{count} {noun}es" if noun.endswith("ch") else f"{count} {noun}s"
+
+
+def _cap_text(cap: float, word: str) -> str:
+    return f"(no {word})" if math.isnan(cap) else f"({word} {cap:g})"
 
 
 def _bounds(owners: npt.NDArray[Any], n: int) -> IntArray:
