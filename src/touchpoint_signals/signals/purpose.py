@@ -9,6 +9,7 @@ touchpoints of the last quarter for all three.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import numpy.typing as npt
 from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import STATUSES, TEXT, TRIGGERS, TouchpointLog
 from touchpoint_signals.model import Status, Trigger
-from touchpoint_signals.signals import _params
+from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import per_account_count
 from touchpoint_signals.timeparse import to_epoch_us
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 _US_PER_DAY = 86_400_000_000
 _COMPLETED = STATUSES.index(Status.COMPLETED)
@@ -80,6 +82,13 @@ def _tolerance(instance: object, attribute: attrs.Attribute[float], value: float
 
 def _plural(count: int, noun: str) -> str:
     return f"1 {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _lacks(count: int, *, verb: bool) -> str:
+    """``"2 lack"``, ``"1 lacks"``, or the count alone when ``verb`` is false."""
+    if not verb:
+        return f"{count}"
+    return f"{count} lack{'s' if count == 1 else ''}"
 
 
 @attrs.frozen
@@ -265,14 +274,13 @@ class PurposeOutcome:
         sufficient = (total >= self.min_touchpoints) & (judge_purpose or judge_outcome)
 
         concern = no_purpose | no_outcome | (reactive_row & (reactive_part > 0)[view.account])
-        counts = zip(
-            total.tolist(), missing_purpose.tolist(), missing_outcome.tolist(),
-            reactive.tolist(), proactive.tolist(), unknown.tolist(), strict=True,
-        )  # fmt: skip
-        judged = (judge_purpose, judge_outcome)
-        reasons = [
-            self._reason(t, p, o, (r, pro, u), judged=judged) for t, p, o, r, pro, u in counts
-        ]
+        reasons = self._reasons(
+            total,
+            missing_purpose,
+            missing_outcome,
+            (reactive, proactive, unknown),
+            judged=(judge_purpose, judge_outcome),
+        )
 
         logger.debug(
             "purpose_outcome as of %s: %d of %d accounts readable",
@@ -300,57 +308,92 @@ class PurposeOutcome:
             },
         )
 
-    def _reason(
+    def _reasons(
         self,
-        total: int,
-        no_purpose: int,
-        no_outcome: int,
-        triggers: tuple[int, int, int],
+        total: IntArray,
+        no_purpose: IntArray,
+        no_outcome: IntArray,
+        triggers: tuple[IntArray, IntArray, IntArray],
         *,
         judged: tuple[bool, bool],
-    ) -> str:
-        """One line: what is missing, then the reactive / proactive / unknown split.
+    ) -> list[str]:
+        """One line per account: what is missing, then the reactive / proactive / unknown split.
 
-        ``judged`` says whether the purpose and the outcome are judged at all (a field that
-        no human-led touchpoint of the log records is not).
+        The counts are per account; ``judged`` says whether the purpose and the outcome are
+        judged at all (a field that no human-led touchpoint of the log records is not). The
+        lines are built column-wise, each distinct count written once.
         """
         window = f"in the last {self.window_days:g} days"
         if not any(judged):
-            return "no human-led touchpoint in this log records a purpose or an outcome"
+            return [
+                "no human-led touchpoint in this log records a purpose or an outcome"
+            ] * len(total)
 
-        if total == 0:
-            return f"no completed human-led touchpoints {window}"
-        if total < self.min_touchpoints:
-            return (
-                f"only {_plural(total, 'completed human-led touchpoint')} {window} "
-                f"(needs {self.min_touchpoints})"
-            )
-
-        gaps = []
-        if no_outcome:
-            gaps.append(f"{no_outcome} lack{'s' if no_outcome == 1 else ''} an outcome")
-        if no_purpose:
-            verb = "" if no_outcome else f" lack{'s' if no_purpose == 1 else ''}"
-            gaps.append(f"{no_purpose}{verb} a purpose")
-        head = f"of {_plural(total, 'human-led touchpoint')} {window}, "
+        short = _reasons.concat(
+            "only ",
+            _reasons.by_value(
+                total, functools.partial(_plural, noun="completed human-led touchpoint")
+            ),
+            f" {window} (needs {self.min_touchpoints})",
+        )
+        lacks = functools.partial(_lacks, verb=True)
+        outcome_gap = _reasons.concat(_reasons.by_value(no_outcome, lacks), " an outcome")
+        purpose_gap = np.where(
+            no_outcome > 0,
+            _reasons.by_value(no_purpose, functools.partial(_lacks, verb=False)),
+            _reasons.by_value(no_purpose, lacks),
+        )
+        gaps = np.where(
+            no_outcome > 0,
+            np.where(
+                no_purpose > 0,
+                _reasons.concat(outcome_gap, " and ", purpose_gap, " a purpose"),
+                outcome_gap,
+            ),
+            _reasons.concat(purpose_gap, " a purpose"),
+        )
         fields = " and ".join(
             name for name, on in zip(("a purpose", "an outcome"), judged, strict=True) if on
         )
-        if gaps:
-            head += " and ".join(gaps)
-        else:
-            head = f"all {total} human-led touchpoints {window} have {fields}"
+        totals = _reasons.by_value(total, str)
+        head = np.where(
+            (no_outcome > 0) | (no_purpose > 0),
+            _reasons.concat(
+                "of ",
+                _reasons.by_value(
+                    total, functools.partial(_plural, noun="human-led touchpoint")
+                ),
+                f" {window}, ",
+                gaps,
+            ),
+            _reasons.concat("all ", totals, f" human-led touchpoints {window} have {fields}"),
+        )
 
         reactive, proactive, unknown = triggers
-        split = [f"{reactive} reactive", f"{proactive} proactive"]
-        if unknown:
-            split.append(f"{unknown} with no trigger")
-        parts = [head, ", ".join(split)]
+        split = _reasons.concat(
+            _reasons.by_value(reactive, str),
+            " reactive, ",
+            _reasons.by_value(proactive, str),
+            " proactive",
+            np.where(
+                unknown > 0,
+                _reasons.concat(", ", _reasons.by_value(unknown, str), " with no trigger"),
+                "",
+            ),
+        )
         unrecorded = [
             n for n, on in zip(("a purpose", "an outcome"), judged, strict=True) if not on
         ]
-        if unrecorded:
-            parts.append(
-                f"no human-led touchpoint in this log records {unrecorded[0]}; not judged"
-            )
-        return "; ".join(parts)
+        not_judged = (
+            f"; no human-led touchpoint in this log records {unrecorded[0]}; not judged"
+            if unrecorded
+            else ""
+        )
+        full = _reasons.concat(head, "; ", split, not_judged)
+
+        texts = np.where(
+            total == 0,
+            f"no completed human-led touchpoints {window}",
+            np.where(total < self.min_touchpoints, short, full),
+        )
+        return _reasons.to_list(texts)
