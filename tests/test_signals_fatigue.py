@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -411,3 +412,117 @@ def test_fatigue_on_the_crm_pipeline(shared_data: Path) -> None:
     assert condax.severity == 1.0
     assert condax.reason.startswith("18 touches in the 30 days to 2017-12-31 (norm 8): ")
     assert condax.reason.endswith(" and 13 more")
+
+
+def _reference_reason(
+    signal: TouchpointFatigue,
+    touchpoints: tuple[list[str], list[int]],
+    end: str,
+    has_history: bool,
+    known_caps: bool,
+    surveys: tuple[list[int], float],
+    touches: tuple[list[int], float],
+) -> str:
+    """The reason of one account as the extractor wrote it before the column-wise version.
+
+    ``surveys`` and ``touches`` are the account's counted rows and its cap.
+    """
+
+    def plural(count: int, noun: str) -> str:
+        if count == 1:
+            return f"1 {noun}"
+        return f"{count} {noun}es" if noun.endswith("ch") else f"{count} {noun}s"
+
+    def listing(rows: list[int]) -> str:
+        ids, micros = touchpoints
+        named = [
+            f"{ids[r]} on {dt.datetime.fromtimestamp(micros[r] / 1e6, dt.UTC):%Y-%m-%d}"
+            for r in rows[: signal.max_listed]
+        ]
+        more = len(rows) - len(named)
+        return ", ".join(named) + (f" and {more} more" if more else "")
+
+    if not has_history:
+        return f"no touchpoints on record by {end}"
+    if not known_caps:
+        return "no account record, so the segment's survey cap and touch norm are unknown"
+
+    parts = [
+        (rows, cap, f"{plural(len(rows), noun)} {span} to {end}", word)
+        for (rows, cap), noun, span, word in [
+            (surveys, "survey", f"in the {signal.survey_window_days:g} days", "cap"),
+            (touches, "touch", f"in the {signal.touch_window_days:g} days", "norm"),
+        ]
+    ]
+    broken = [
+        f"{counted} ({word} {cap:g}): " + listing(rows)
+        for rows, cap, counted, word in parts
+        if len(rows) > cap
+    ]
+    if broken:
+        return " ".join("; ".join(broken).splitlines())
+
+    within = [
+        f"{counted} (no {word})" if math.isnan(cap) else f"{counted} ({word} {cap:g})"
+        for _, cap, counted, word in parts
+    ]
+    return "within caps: " + "; ".join(within)
+
+
+_CAPS = st.one_of(st.just(math.nan), st.integers(0, 4).map(float))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(), st.booleans(), st.integers(0, 8), st.integers(0, 8), _CAPS, _CAPS
+        ),
+        max_size=20,
+    ),
+    st.integers(1, 4),
+    st.sampled_from([91.0, 30.0, 7.5]),
+    st.randoms(use_true_random=False),
+)
+def test_column_wise_reasons_equal_the_per_account_reference(
+    accounts: list[tuple[bool, bool, int, int, float, float]],
+    max_listed: int,
+    window: float,
+    rng: random.Random,
+) -> None:
+    signal = TouchpointFatigue(max_listed=max_listed, survey_window_days=window)
+    n_rows = sum(ns + nt for _, _, ns, nt, _, _ in accounts)
+    ids = [rng.choice(["t", "a\nb", "x y", "é"]) + str(r) for r in range(n_rows)]
+    micros = [rng.randrange(0, 2_000_000_000) * 1_000_000 for _ in range(n_rows)]
+    survey_rows: list[list[int]] = []
+    touch_rows: list[list[int]] = []
+    next_row = 0
+    for _, _, ns, nt, _, _ in accounts:
+        survey_rows.append(list(range(next_row, next_row + ns)))
+        touch_rows.append(list(range(next_row + ns, next_row + ns + nt)))
+        next_row += ns + nt
+
+    def counted(per_account: list[list[int]], cap_column: int) -> tuple[Any, Any, Any, Any]:
+        rows = np.array([r for rows in per_account for r in rows], dtype=np.int64)
+        counts = np.array([len(rows) for rows in per_account], dtype=np.int64)
+        bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        caps = np.array([a[cap_column] for a in accounts], dtype=np.float64)
+        return rows, bounds, counts, caps
+
+    history = np.array([a[0] for a in accounts], dtype=bool)
+    known = np.array([a[1] for a in accounts], dtype=bool)
+    reasons = signal._reasons(
+        "2026-07-01",
+        history & known,
+        ~history,
+        counted(survey_rows, 4),
+        counted(touch_rows, 5),
+        (np.array(ids, dtype=np.dtypes.StringDType()), np.array(micros, dtype=np.int64)),
+    )
+
+    expected = [
+        _reference_reason(
+            signal, (ids, micros), "2026-07-01", h, k, (survey_rows[a], sc), (touch_rows[a], tc)
+        )
+        for a, (h, k, _, _, sc, tc) in enumerate(accounts)
+    ]
+    assert reasons == expected

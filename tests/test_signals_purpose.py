@@ -437,3 +437,96 @@ def test_recorded_text_equals_the_strip_reference(texts: list[str | None], pad: 
     assert _recorded(column).tolist() == expected
     assert _recorded_anywhere(column.__getitem__, everywhere) == any(expected)
     assert not _recorded_anywhere(column.__getitem__, np.zeros(len(column), dtype=bool))
+
+
+def _reference_reason(
+    signal: PurposeOutcome,
+    total: int,
+    no_purpose: int,
+    no_outcome: int,
+    triggers: tuple[int, int, int],
+    judged: tuple[bool, bool],
+) -> str:
+    """The reason of one account as the extractor wrote it before the column-wise version."""
+
+    def plural(count: int, noun: str) -> str:
+        return f"1 {noun}" if count == 1 else f"{count} {noun}s"
+
+    window = f"in the last {signal.window_days:g} days"
+    if not any(judged):
+        return "no human-led touchpoint in this log records a purpose or an outcome"
+
+    if total == 0:
+        return f"no completed human-led touchpoints {window}"
+    if total < signal.min_touchpoints:
+        return (
+            f"only {plural(total, 'completed human-led touchpoint')} {window} "
+            f"(needs {signal.min_touchpoints})"
+        )
+
+    gaps = []
+    if no_outcome:
+        gaps.append(f"{no_outcome} lack{'s' if no_outcome == 1 else ''} an outcome")
+    if no_purpose:
+        verb = "" if no_outcome else f" lack{'s' if no_purpose == 1 else ''}"
+        gaps.append(f"{no_purpose}{verb} a purpose")
+    head = f"of {plural(total, 'human-led touchpoint')} {window}, "
+    fields = " and ".join(
+        name for name, on in zip(("a purpose", "an outcome"), judged, strict=True) if on
+    )
+    if gaps:
+        head += " and ".join(gaps)
+    else:
+        head = f"all {total} human-led touchpoints {window} have {fields}"
+
+    reactive, proactive, unknown = triggers
+    split = [f"{reactive} reactive", f"{proactive} proactive"]
+    if unknown:
+        split.append(f"{unknown} with no trigger")
+    parts = [head, ", ".join(split)]
+    unrecorded = [
+        n for n, on in zip(("a purpose", "an outcome"), judged, strict=True) if not on
+    ]
+    if unrecorded:
+        parts.append(f"no human-led touchpoint in this log records {unrecorded[0]}; not judged")
+    return "; ".join(parts)
+
+
+@st.composite
+def _account_counts(draw: st.DrawFn) -> tuple[int, int, int, int, int, int]:
+    total = draw(st.integers(0, 12))
+    reactive = draw(st.integers(0, total))
+    proactive = draw(st.integers(0, total - reactive))
+    return (
+        total,
+        draw(st.integers(0, total)),
+        draw(st.integers(0, total)),
+        reactive,
+        proactive,
+        total - reactive - proactive,
+    )
+
+
+@given(
+    st.lists(_account_counts(), max_size=30),
+    st.tuples(st.booleans(), st.booleans()),
+    st.sampled_from([90.0, 30.5, 7.0]),
+    st.integers(1, 5),
+)
+def test_column_wise_reasons_equal_the_per_account_reference(
+    counts: list[tuple[int, int, int, int, int, int]],
+    judged: tuple[bool, bool],
+    window_days: float,
+    min_touchpoints: int,
+) -> None:
+    signal = PurposeOutcome(window_days=window_days, min_touchpoints=min_touchpoints)
+    columns = np.array(counts, dtype=np.int64).reshape(-1, 6).T
+
+    reasons = signal._reasons(
+        columns[0], columns[1], columns[2], (columns[3], columns[4], columns[5]), judged=judged
+    )
+
+    expected = [
+        _reference_reason(signal, t, p, o, (r, pro, u), judged) for t, p, o, r, pro, u in counts
+    ]
+    assert reasons == expected
