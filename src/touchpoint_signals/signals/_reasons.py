@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["STRING", "StrArray", "by_value", "concat", "to_list"]
+__all__ = ["STRING", "StrArray", "by_value", "by_values", "concat", "to_list"]
 
 STRING = np.dtypes.StringDType()
 """The string dtype of every array this module builds (no NaN: a reason is never missing)."""
@@ -39,6 +39,21 @@ def by_value(values: npt.NDArray[Any], write: Callable[[Any], str]) -> StrArray:
     texts = np.array([write(v) for v in distinct.tolist()], dtype=STRING)
 
     result: StrArray = texts[inverse.reshape(np.shape(values))]
+    return result
+
+
+def by_values(columns: tuple[npt.NDArray[Any], ...], write: Callable[..., str]) -> StrArray:
+    """``write(*row)`` for each row across ``columns``, called once per distinct row.
+
+    As :func:`by_value`, for templates that read several numbers at once (an interval's two
+    ends); the columns hold no NaN.
+    """
+    stacked = np.stack(columns, axis=1)
+    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+
+    texts = np.array([write(*row) for row in distinct.tolist()], dtype=STRING)
+
+    result: StrArray = texts[inverse.reshape(len(stacked))]
     return result
 
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from touchpoint_signals.log import STATUSES, TouchpointLog
 from touchpoint_signals.model import Account, LifecycleStage, Segment, Status
-from touchpoint_signals.signals import _params
+from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import per_account_count, per_account_last
 from touchpoint_signals.timeparse import to_epoch_us
@@ -31,6 +31,7 @@ __all__ = ["CadenceAdherence"]
 logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 _US_PER_DAY = 86_400_000_000
 _COMPLETED = STATUSES.index(Status.COMPLETED)
@@ -59,6 +60,13 @@ def _expected_count(count: float) -> str:
         return "under 1"
     whole = round(count)
     return f"{whole}" if math.isclose(count, whole, abs_tol=1e-9) else f"about {whole}"
+
+
+def _started_at(account: Account | None) -> dt.datetime:
+    """The start of an account read without any touchpoint of a kind (so it has one)."""
+    assert account is not None  # a readable kind means a record
+    assert account.started_at is not None  # and no touchpoint of it, a start date
+    return account.started_at
 
 
 def _listed(names: Sequence[str]) -> str:
@@ -288,21 +296,14 @@ class CadenceAdherence:
         severity = np.clip((worst - 1.0) / (self.full_severity_ratio - 1.0), 0.0, 1.0)
 
         day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
-        # One row of plain numbers per account: the reason loop reads no numpy scalar.
-        per_kind = np.zeros((len(plan.kinds), n))
-        per_account = zip(
-            plan.has_record.tolist(),
+        reasons = self._reasons(
+            plan,
             view.accounts,
-            np.array([plan.min_days[k] for k in plan.kinds] or per_kind).T.tolist(),
-            np.array([plan.max_days[k] for k in plan.kinds] or per_kind).T.tolist(),
-            ratios.T.tolist(), days_since.T.tolist(), recent.T.tolist(), last_rows.T.tolist(),
-            np.where(sufficient, worst_kind, -1).tolist(),
-            strict=True,
-        )  # fmt: skip
-        reasons = [
-            self._reason(_AccountCadence(*columns), plan.kinds, day, absent)
-            for columns in per_account
-        ]
+            (ratios, days_since, recent, last_rows),
+            np.where(sufficient, worst_kind, -1),
+            day,
+            absent,
+        )
         if _params.has_line_break(plan.kinds + plan.segment_names):
             reasons = [_params.one_line(r) for r in reasons]
 
@@ -337,12 +338,110 @@ class CadenceAdherence:
             details=details,
         )
 
-    def _reason(
-        self, row: _AccountCadence, kinds: tuple[str, ...], day: str, absent: frozenset[str]
+    def _reasons(
+        self,
+        plan: _Expectations,
+        accounts: Sequence[Account | None],
+        per_kind: tuple[FloatArray, FloatArray, IntArray, IntArray],
+        worst: IntArray,
+        day: str,
+        absent: frozenset[str],
+    ) -> list[str]:
+        """One line per account: its overdue kinds, most overdue first (or the kind closest
+        to due), or why it cannot be read.
+
+        ``per_kind`` holds the overdue ratios, days since the last, recent counts and last
+        rows, one row per kind of ``plan``; ``worst`` is each account's most overdue kind
+        (-1 when none can be read), ``day`` ``as_of``'s date and ``absent`` the kinds the log
+        holds no touchpoint of (not judged). The common line (the worst kind's gap, interval
+        and recent count) is built column-wise; the accounts with more to say (other kinds
+        overdue or unreadable, no record, no touchpoint of the worst kind yet) get the rest
+        of their line, or all of it, from :meth:`_unusual_reason`.
+        """
+        ratios, days_since, recent, last_rows = per_kind
+        kinds = plan.kinds
+        n = len(accounts)
+        lows = np.array([plan.min_days[k] for k in kinds]).reshape(len(kinds), n)
+        highs = np.array([plan.max_days[k] for k in kinds]).reshape(len(kinds), n)
+
+        # What each account still has to say beyond the common line.
+        expected = ~np.isnan(highs)
+        skipped = np.array([k in absent for k in kinds], dtype=bool)[:, np.newaxis]
+        judged = expected & ~skipped
+        at = np.maximum(worst, 0)[np.newaxis, :]
+        readable = worst >= 0
+
+        def worst_of(table: npt.NDArray[Any], fill: float) -> npt.NDArray[Any]:
+            if not kinds:
+                return np.full(n, fill)
+            return np.where(readable, np.take_along_axis(table, at, axis=0)[0], fill)
+
+        others = judged & (ratios > 1) & (np.arange(len(kinds))[:, np.newaxis] != at)
+        first_due = worst_of(last_rows, 0) < 0
+        unusual = (
+            ~plan.has_record
+            | (worst < 0)
+            | (expected & skipped).any(axis=0)
+            | (judged & np.isnan(days_since)).any(axis=0)
+            | others.any(axis=0)
+            | first_due
+        )
+
+        # The common line, for every account with a readable kind (the others get a
+        # placeholder of plain numbers, never used).
+        low, high, gap = worst_of(lows, 1.0), worst_of(highs, 1.0), worst_of(days_since, 0.0)
+        labels = np.array([_label(k) for k in kinds] or [""], dtype=_reasons.STRING)[at[0]]
+        since = _reasons.concat(_reasons.by_value(gap, _days), " since the last")
+        started = np.flatnonzero(first_due & readable)
+        if len(started):
+            since[started] = [
+                f"none on record, {_days(float(gap[a]))} since the account started on "
+                f"{_started_at(accounts[a]):%Y-%m-%d}"
+                for a in started.tolist()
+            ]
+        head = np.where(
+            gap > high,
+            _reasons.concat(labels, " overdue: "),
+            _reasons.concat("on cadence; closest to due: ", labels, ", "),
+        )
+        common = _reasons.concat(
+            head,
+            since,
+            " (",
+            _reasons.by_values((low, high), _interval),
+            "); ",
+            _reasons.by_value(worst_of(recent, 0), str),
+            f" in the last {self.period_days:g} days, ",
+            _reasons.by_value(self.period_days / high, _expected_count),
+            " expected",
+        )
+
+        special = {}
+        for a in np.flatnonzero(unusual).tolist():
+            special[a] = self._unusual_reason(
+                _AccountCadence(
+                    bool(plan.has_record[a]), accounts[a], lows[:, a].tolist(),
+                    highs[:, a].tolist(), ratios[:, a].tolist(), days_since[:, a].tolist(),
+                    recent[:, a].tolist(), last_rows[:, a].tolist(), int(worst[a]),
+                ),
+                kinds,
+                day,
+                absent,
+                str(common[a]),
+            )  # fmt: skip
+        return _reasons.to_list(common, special)
+
+    def _unusual_reason(
+        self,
+        row: _AccountCadence,
+        kinds: tuple[str, ...],
+        day: str,
+        absent: frozenset[str],
+        common: str,
     ) -> str:
-        """One line for one account: its overdue kinds, most overdue first (or the kind
-        closest to due), or why it cannot be read; ``day`` is ``as_of``'s date and ``absent``
-        the kinds the log holds no touchpoint of (not judged)."""
+        """One account's line when it has more to say than ``common``, the column-wise line
+        of its most overdue kind: why it cannot be read, or ``common`` followed by its other
+        overdue kinds, most overdue first, then the kinds it has no reading of."""
         if not row.has_record:
             return "no account record, so the segment and its cadence are unknown"
         highs, ratios, days_since = row.max_days, row.ratios, row.days_since
@@ -375,26 +474,7 @@ class CadenceAdherence:
         if worst < 0:
             return f"{blind_text}; {absent_text}" if missing else blind_text
 
-        kind = kinds[worst]
-        low, high = row.min_days[worst], highs[worst]
-        gap = days_since[worst]
-        if row.last_rows[worst] >= 0:
-            since = f"{_days(gap)} since the last"
-        else:
-            start = account.started_at
-            assert start is not None  # readable without a touchpoint means a start date
-            since = (
-                f"none on record, {_days(gap)} since the account started on {start:%Y-%m-%d}"
-            )
-        if gap > high:
-            head = f"{_label(kind)} overdue: "
-        else:
-            head = f"on cadence; closest to due: {_label(kind)}, "
-        parts = [
-            f"{head}{since} ({_interval(low, high)})",
-            f"{row.recent[worst]} in the last {self.period_days:g} days, "
-            f"{_expected_count(self.period_days / high)} expected",
-        ]
+        parts = [common]
 
         # Every other overdue kind, most overdue first (ties in plan order).
         others = [i for i in expected if i != worst and ratios[i] > 1]
