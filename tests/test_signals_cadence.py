@@ -19,7 +19,16 @@ from touchpoint_signals.ingest.formats import make_adapter
 from touchpoint_signals.log import TouchpointLog
 from touchpoint_signals.model import TECH_TOUCH, Account, LifecycleStage, Touchpoint
 from touchpoint_signals.signals import Extractor, SignalFrame, SignalStatus
-from touchpoint_signals.signals.cadence import CadenceAdherence
+from touchpoint_signals.signals.cadence import (
+    CadenceAdherence,
+    _AccountCadence,
+    _days,
+    _Expectations,
+    _expected_count,
+    _interval,
+    _label,
+    _listed,
+)
 
 AS_OF = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
 
@@ -481,3 +490,170 @@ def test_expected_counts_are_whole_numbers(count: float, text: str) -> None:
     from touchpoint_signals.signals.cadence import _expected_count
 
     assert _expected_count(count) == text
+
+
+def _reference_reason(
+    signal: CadenceAdherence,
+    row: _AccountCadence,
+    kinds: tuple[str, ...],
+    day: str,
+    absent: frozenset[str],
+) -> str:
+    """One account's reason as the extractor wrote it before the column-wise version."""
+    if not row.has_record:
+        return "no account record, so the segment and its cadence are unknown"
+    highs, ratios, days_since = row.max_days, row.ratios, row.days_since
+    expected = [i for i in range(len(kinds)) if not math.isnan(highs[i])]
+    account = row.account
+    assert account is not None
+    if not expected:
+        stage = account.lifecycle_stage
+        where = f" in stage {stage.value}" if stage is not None else ""
+        checked = " among the kinds checked" if signal.kinds else ""
+        return f"segment {account.segment.name} expects no cadence{where}{checked}"
+
+    missing = [_label(kinds[i]) for i in expected if kinds[i] in absent]
+    absent_text = (
+        f"no {_listed(missing)} touchpoints in this log; not judged" if missing else ""
+    )
+    expected = [i for i in expected if kinds[i] not in absent]
+    if not expected:
+        return absent_text
+
+    blind = [_label(kinds[i]) for i in expected if math.isnan(days_since[i])]
+    if account.started_at is None:
+        blind_text = f"no {', '.join(blind)} on record and no account start date"
+    else:
+        blind_text = (
+            f"no {', '.join(blind)} on record and the account starts on "
+            f"{account.started_at:%Y-%m-%d}, after {day}"
+        )
+    worst = row.worst
+    if worst < 0:
+        return f"{blind_text}; {absent_text}" if missing else blind_text
+
+    kind = kinds[worst]
+    low, high = row.min_days[worst], highs[worst]
+    gap = days_since[worst]
+    if row.last_rows[worst] >= 0:
+        since = f"{_days(gap)} since the last"
+    else:
+        assert account.started_at is not None
+        since = (
+            f"none on record, {_days(gap)} since the account started on "
+            f"{account.started_at:%Y-%m-%d}"
+        )
+    if gap > high:
+        head = f"{_label(kind)} overdue: "
+    else:
+        head = f"on cadence; closest to due: {_label(kind)}, "
+    parts = [
+        f"{head}{since} ({_interval(low, high)})",
+        f"{row.recent[worst]} in the last {signal.period_days:g} days, "
+        f"{_expected_count(signal.period_days / high)} expected",
+    ]
+    others = [i for i in expected if i != worst and ratios[i] > 1]
+    for i in sorted(others, key=lambda i: -ratios[i]):
+        span = _interval(row.min_days[i], highs[i]).removesuffix(" days")
+        if row.last_rows[i] >= 0:
+            parts.append(f"{_label(kinds[i])} overdue: {_days(days_since[i])} ({span})")
+        else:
+            parts.append(
+                f"{_label(kinds[i])} overdue: none in the {_days(days_since[i])} since the "
+                f"start ({span})"
+            )
+    if blind:
+        parts.append(blind_text)
+    if missing:
+        parts.append(absent_text)
+    return "; ".join(parts)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(["check_in", "ebr", "qbr", "automated"]), unique=True, max_size=3),
+    st.integers(0, 8),
+    st.booleans(),
+    st.sampled_from([90.0, 45.5]),
+    st.randoms(use_true_random=False),
+)
+def test_column_wise_reasons_equal_the_per_account_reference(
+    kind_list: list[str], n: int, checked: bool, period: float, rng: random.Random
+) -> None:
+    kinds = tuple(sorted(kind_list))
+    signal = CadenceAdherence(kinds=kinds if checked else (), period_days=period)
+    absent = frozenset(k for k in kinds if rng.random() < 0.2)
+    accounts: list[Account | None] = [
+        None
+        if rng.random() < 0.15
+        else Account(
+            f"a{a}",
+            rng.choice(["high_touch", "mid_touch", "tech_touch"]),
+            started_at=rng.choice([None, "2025-03-04T23:30:00-05:00"]),
+            lifecycle_stage=rng.choice([None, "onboarding", "renewal"]),
+        )
+        for a in range(n)
+    ]
+    shape = (len(kinds), n)
+    lows, highs, since = (
+        np.full(shape, math.nan),
+        np.full(shape, math.nan),
+        np.full(shape, math.nan),
+    )
+    recent = np.zeros(shape, dtype=np.int64)
+    last_rows = np.full(shape, -1, dtype=np.int64)
+    for a, account in enumerate(accounts):
+        for k in range(len(kinds)):
+            if account is None or rng.random() < 0.2:
+                continue
+            highs[k, a] = rng.choice([7.0, 30.0, 91.5, 365.0])
+            lows[k, a] = highs[k, a] - rng.choice([0.0, 3.0])
+            if kinds[k] in absent:
+                continue
+            recent[k, a] = rng.randrange(4)
+            if rng.random() < 0.7:
+                last_rows[k, a] = rng.randrange(100)
+                since[k, a] = rng.choice([0.0, 1.0, 29.999, 30.0, rng.uniform(0, 900)])
+            elif account.started_at is not None and rng.random() < 0.7:
+                since[k, a] = rng.uniform(0, 900)
+    ratios = since / highs
+    readable = ~np.isnan(ratios)
+    worst = np.where(
+        readable.any(axis=0),
+        np.argmax(np.where(readable, ratios, -np.inf), axis=0) if kinds else 0,
+        -1,
+    ).astype(np.int64)
+    plan = _Expectations(
+        kinds,
+        {k: lows[i] for i, k in enumerate(kinds)},
+        {k: highs[i] for i, k in enumerate(kinds)},
+        np.array([a is not None for a in accounts], dtype=bool),
+        np.full(n, math.nan),
+        (),
+    )
+
+    reasons = signal._reasons(
+        plan, accounts, (ratios, since, recent, last_rows), worst, "2026-07-01", absent
+    )
+
+    expected = [
+        _reference_reason(
+            signal,
+            _AccountCadence(
+                accounts[a] is not None,
+                accounts[a],
+                lows[:, a].tolist(),
+                highs[:, a].tolist(),
+                ratios[:, a].tolist(),
+                since[:, a].tolist(),
+                recent[:, a].tolist(),
+                last_rows[:, a].tolist(),
+                int(worst[a]),
+            ),
+            kinds,
+            "2026-07-01",
+            absent,
+        )
+        for a in range(n)
+    ]
+    assert reasons == expected
