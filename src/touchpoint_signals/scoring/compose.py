@@ -57,6 +57,7 @@ touchpoint_signals.errors.ProtocolError: part 'manual' of Blend is a str, not a 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections import abc
@@ -93,7 +94,7 @@ _GREENNESS = {Band.RED: 0, Band.YELLOW: 1, Band.GREEN: 2, Band.INSUFFICIENT_DATA
 
 def aligned(scorer: object, signals: SignalSet, prior: Scores) -> Scores:
     """``prior``, checked to hold one score per account of ``signals``, in order."""
-    ids = [str(a) for a in signals.account_ids]
+    ids = [str(a) for a in signals.account_ids.tolist()]
     got = [item.account_id for item in prior.items]
     if got != ids:
         what = (
@@ -114,8 +115,37 @@ def restamp(score: HealthScore, name: str, own_hash: str) -> HealthScore:
     The new hash covers both the adjuster's configuration and the configuration that made
     the score it adjusted, so that a stored score still traces back to everything behind it.
     """
-    combined = config_hash({"adjusted": score.config_hash, "by": own_hash})
-    return attrs.evolve(score, scorer=name, config_hash=combined)
+    return _stamped(score, name, _combined_hash(score.config_hash, own_hash))
+
+
+@functools.lru_cache(maxsize=256)
+def _combined_hash(adjusted: str, by: str) -> str:
+    """The hash :func:`restamp` stamps; cached, as the scores of a batch share their hashes."""
+    return config_hash({"adjusted": adjusted, "by": by})
+
+
+def _stamped(score: HealthScore, name: str, hash_: str) -> HealthScore:
+    """``score`` with the scorer ``name`` and the config hash ``hash_``, all else kept.
+
+    What ``attrs.evolve(score, scorer=name, config_hash=hash_)`` makes, passing the fields
+    straight to the constructor (evolve looks every field up by name, a cost paid once per
+    account when a whole portfolio is restamped). A subclass goes through evolve.
+    """
+    if type(score) is not HealthScore:
+        return attrs.evolve(score, scorer=name, config_hash=hash_)
+    return HealthScore(
+        score.account_id,
+        score.as_of,
+        score.score,
+        score.band,
+        score.coverage,
+        score.contributions,
+        score.reasons,
+        name,
+        hash_,
+        score.segment,
+        score.adjustments,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,7 +277,7 @@ def _run(composite: object, part: Part, signals: SignalSet, prior: Scores | None
         raise ProtocolError(
             f"part {part.name!r} of {kind} returned a {type(result).__name__}, not Scores"
         )
-    ids = [str(a) for a in signals.account_ids]
+    ids = [str(a) for a in signals.account_ids.tolist()]
     got = [item.account_id for item in result.items]
     if got != ids:
         what = (
@@ -587,9 +617,4 @@ class Sequence:
             logger.debug("%s: part %s scored %d accounts", self.name, part.name, len(scores))
 
         own_hash = config_hash(self.config())
-        return Scores(
-            tuple(
-                attrs.evolve(item, scorer=self.name, config_hash=own_hash)
-                for item in scores.items
-            )
-        )
+        return Scores(tuple(_stamped(item, self.name, own_hash) for item in scores.items))

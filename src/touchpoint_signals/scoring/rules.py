@@ -329,15 +329,18 @@ class Rules:
             ", ".join(f"{rule.name} fires for {int(mask.sum())}" for rule, mask, _ in fired),
         )
 
+        # Only the accounts some rule fires for are visited rule by rule; the values are
+        # read as Python floats once, not as numpy scalars per account.
         own_hash = config_hash(self.config())
-        items = []
-        for code, before in enumerate(prior.items):
-            after = before
+        items = list(prior.items)
+        hit = np.zeros(len(items), dtype=bool)
+        for _, mask, _ in fired:
+            hit |= mask
+        for code in np.flatnonzero(hit).tolist():
             for rule, mask, column in fired:
                 if mask[code]:
-                    after = _apply(rule, float(column[code]), after)
-            items.append(restamp(after, self.name, own_hash))
-        return Scores(tuple(items))
+                    items[code] = _apply(rule, float(column[code]), items[code])
+        return Scores(tuple(restamp(item, self.name, own_hash) for item in items))
 
 
 def _apply(rule: Rule, value: float, score: HealthScore) -> HealthScore:

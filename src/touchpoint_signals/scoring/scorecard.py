@@ -33,12 +33,12 @@ account. The band is read from that rounded score.
 
 from __future__ import annotations
 
-import datetime as dt
+import itertools
 import logging
 import math
 import types
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -84,7 +84,7 @@ OBSERVED, EXCLUDED, NEUTRAL, WORST, UNWEIGHTED = (
 
 #: ``Contribution.handling`` in the order of its integer code inside :func:`_compute`.
 _HANDLINGS: tuple[str, ...] = (OBSERVED, EXCLUDED, NEUTRAL, WORST, UNWEIGHTED)
-_HANDLING_NAMES = np.array(_HANDLINGS)
+_HANDLING_NAMES = np.array(_HANDLINGS, dtype=object)
 _OBSERVED, _EXCLUDED, _NEUTRAL, _WORST, _UNWEIGHTED = range(len(_HANDLINGS))
 #: The handling a missing reading gets under each policy (``"fail"`` raises before).
 _POLICY_HANDLING = {
@@ -97,6 +97,9 @@ _POLICY_HANDLING = {
 #: Scores are kept in hundredths of a point: 100 points are 10 000 centi-points.
 _CENTI = 100
 _FULL = 100 * _CENTI
+
+#: The bands by the integer code :meth:`Scorecard._bands` gives them.
+_BANDS = np.array([Band.GREEN, Band.YELLOW, Band.RED, Band.INSUFFICIENT_DATA], dtype=object)
 
 
 def _finite(value: object) -> bool:
@@ -444,6 +447,9 @@ class Scorecard:
     def score(self, signals: SignalSet, prior: Scores | None = None) -> Scores:
         """Health scores for every account of ``signals``, in order; ``prior`` is ignored.
 
+        The numbers, bands and reason lines are computed for all accounts at once; only the
+        result objects are made one by one, each from values already in final form.
+
         Raises
         ------
         UnknownNameError
@@ -455,34 +461,42 @@ class Scorecard:
         frames = [signals.frame(s.signal) for s in self.signals]
         segments = [None if acc is None else acc.segment.name for acc in signals.accounts]
 
-        weights = np.empty((n, k), dtype=np.float64)
-        for segment in set(segments):
-            rows = [a for a in range(n) if segments[a] == segment]
-            weights[rows] = self.weights_for(segment)
+        # One row of weights and thresholds per distinct segment, picked by each account's code.
+        codes: dict[str | None, int] = {}
+        segment_code = np.fromiter(
+            (codes.setdefault(segment, len(codes)) for segment in segments), np.intp, n
+        )
+        by_segment = np.array([self.weights_for(s) for s in codes], dtype=np.float64)
+        weights = by_segment.reshape(len(codes), k)[segment_code]
+        limits = [self.thresholds_for(s) for s in codes]
         severity = np.stack([frame.severity for frame in frames], axis=1)
         has_data = np.stack([frame.sufficient for frame in frames], axis=1)
 
         self._fail_on_missing(signals, frames, weights, has_data)
         numbers = _compute(self.signals, weights, severity, has_data)
 
-        hash_ = self._config_hash
-        per_account = zip(
-            signals.account_ids.tolist(),
-            segments,
-            numbers.coverage.tolist(),
-            numbers.total.tolist(),
-            numbers.scored.tolist(),
-            numbers.centi.tolist(),
-            numbers.weights.tolist(),
-            numbers.effective.tolist(),
-            numbers.severity.tolist(),
-            numbers.handling.tolist(),
-            numbers.cost.tolist(),
-            zip(*[f.reasons for f in frames], strict=True),
-            strict=True,
-        )
+        # Reasons as an object matrix built without numpy ever converting the strings.
+        reasons = np.empty((n, k), dtype=object)
+        for i, frame in enumerate(frames):
+            reasons[:, i] = np.fromiter(frame.reasons, dtype=object, count=n)
+        scores = np.where(numbers.scored, numbers.total / _CENTI, 0.0).astype(object)
+        scores[~numbers.scored] = None
+        bands = self._bands(numbers, limits, segment_code)
+
         items = tuple(
-            self._health_score(signals.as_of, _Row(*row), hash_) for row in per_account
+            map(
+                HealthScore,
+                [str(a) for a in signals.account_ids.tolist()],
+                itertools.repeat(signals.as_of, n),
+                scores.tolist(),
+                bands,
+                numbers.coverage.tolist(),
+                self._contributions(numbers, reasons),
+                self._reasons(numbers, reasons),
+                itertools.repeat(self.name, n),
+                itertools.repeat(self._config_hash, n),
+                segments,
+            )
         )
         logger.debug("%s scored %d accounts on %d signals", self.name, n, k)
         return Scores(items)
@@ -506,101 +520,148 @@ class Scorecard:
                     f"({frames[i].reasons[a]}); {missing.size} account(s) in all"
                 )
 
-    def _health_score(self, as_of: dt.datetime, row: _Row, hash_: str) -> HealthScore:
-        score = row.total / _CENTI if row.scored else None
+    def _bands(
+        self,
+        numbers: _Numbers,
+        limits: Sequence[BandThresholds],
+        segment_code: npt.NDArray[np.intp],
+    ) -> list[Band]:
+        """Each account's band: by its segment's thresholds, or insufficient data.
 
-        if score is None or row.coverage < self.min_coverage:
-            band = Band.INSUFFICIENT_DATA
-        else:
-            band = self.thresholds_for(row.segment).band(score)
+        The rounded score is compared with the thresholds exactly as
+        :meth:`BandThresholds.band` compares it (``>=`` on the same floats).
+        """
+        score = numbers.total / _CENTI
+        green = np.array([t.green_min for t in limits], dtype=np.float64)[segment_code]
+        yellow = np.array([t.yellow_min for t in limits], dtype=np.float64)[segment_code]
 
-        contributions = tuple(
-            Contribution(
-                signal=item.signal,
-                points=row.centi[i] / _CENTI,
-                weight=row.weights[i],
-                effective_weight=row.effective[i],
-                severity=None if math.isnan(row.severity[i]) else row.severity[i],
-                handling=row.handling[i],
-                reason=row.reasons[i],
-                group=item.group,
-            )
-            for i, item in enumerate(self.signals)
+        code = np.where(score >= green, 0, np.where(score >= yellow, 1, 2))
+        code[~numbers.scored | (numbers.coverage < self.min_coverage)] = 3
+        return _BANDS[code].tolist()  # type: ignore[no-any-return]
+
+    def _contributions(
+        self, numbers: _Numbers, reasons: npt.NDArray[np.object_]
+    ) -> list[tuple[Contribution, ...]]:
+        """Every account's contributions, made in one pass over flat (account, signal) lists."""
+        n, k = numbers.weights.shape
+        severity = numbers.severity.astype(object)
+        severity[np.isnan(numbers.severity)] = None
+
+        made = map(
+            Contribution,
+            [item.signal for item in self.signals] * n,
+            (numbers.centi / _CENTI).ravel().tolist(),
+            numbers.weights.ravel().tolist(),
+            numbers.effective.ravel().tolist(),
+            severity.ravel().tolist(),
+            _HANDLING_NAMES[numbers.handling].ravel().tolist(),
+            reasons.ravel().tolist(),
+            [item.group for item in self.signals] * n,
         )
-        reasons = self._reasons(contributions, row.cost, row.coverage, score)
-        return HealthScore(
-            account_id=str(row.account_id),
-            as_of=as_of,
-            score=score,
-            band=band,
-            coverage=row.coverage,
-            contributions=contributions,
-            reasons=reasons,
-            scorer=self.name,
-            config_hash=hash_,
-            segment=row.segment,
-        )
+        # The same iterator zipped k times hands out consecutive runs of k: one per account.
+        return list(zip(*[made] * k, strict=True))
 
     def _reasons(
-        self,
-        contributions: Sequence[Contribution],
-        cost: Sequence[float],
-        coverage: float,
-        score: float | None,
-    ) -> tuple[str, ...]:
-        reasons: list[str] = []
-        missing = [c for c in contributions if c.handling != OBSERVED and c.weight > 0]
-        if score is None:
-            reasons.append(
-                "no signal had data: " + "; ".join(f"{c.signal}: {c.reason}" for c in missing)
-            )
-            return tuple(reasons)
-        if coverage < self.min_coverage:
-            reasons.append(
+        self, numbers: _Numbers, reasons: npt.NDArray[np.object_]
+    ) -> list[tuple[str, ...]]:
+        """Every account's reason lines, the riskiest first.
+
+        An account without a score gets one line naming every signal it lacks. Otherwise a
+        coverage line comes first when coverage is below the minimum, then one line per
+        signal that cost points (up to :attr:`top_reasons`, the costliest first, the signal
+        listed first on a tie); a scored account with neither gets a line saying all is well.
+        """
+        n, k = numbers.weights.shape
+        names = [item.signal for item in self.signals]
+        observed = numbers.handling == _OBSERVED
+        missing = ~observed & (numbers.weights > 0)
+        scored = numbers.scored
+        first: list[str | None] = [None] * n
+
+        unscored = np.flatnonzero(~scored)
+        _place(
+            first,
+            unscored,
+            (
+                "no signal had data: "
+                + "; ".join(
+                    f"{name}: {why}"
+                    for name, why, m in zip(names, texts, lacks, strict=True)
+                    if m
+                )
+                for texts, lacks in zip(
+                    reasons[unscored].tolist(), missing[unscored].tolist(), strict=True
+                )
+            ),
+        )
+
+        short = np.flatnonzero(scored & (numbers.coverage < self.min_coverage))
+        _place(
+            first,
+            short,
+            (
                 f"insufficient data: only {coverage:.0%} of the weight had data (at least "
                 f"{self.min_coverage:.0%} needed); no reading of "
-                + ", ".join(c.signal for c in missing)
-            )
-
-        order = sorted(range(len(contributions)), key=lambda i: (-cost[i], i))
-        for i in order[: self.top_reasons]:
-            if cost[i] <= 0:
-                break
-            c = contributions[i]
-            lost = f"cost {cost[i]:.2f} points"
-            if c.handling == OBSERVED:
-                reasons.append(f"{_label(c.signal)} {lost}: {c.reason}")
-            else:
-                reasons.append(
-                    f"{_label(c.signal)} {lost} (no reading, counted as {c.handling}): "
-                    f"{c.reason}"
+                + ", ".join(name for name, m in zip(names, lacks, strict=True) if m)
+                for coverage, lacks in zip(
+                    numbers.coverage[short].tolist(), missing[short].tolist(), strict=True
                 )
-        if not reasons:
-            read = sum(c.handling == OBSERVED for c in contributions)
-            reasons.append(f"no signal cost points: all {read} signals read are healthy")
-        return tuple(reasons)
+            ),
+        )
+
+        # The costliest signals: a stable sort of -cost puts the signal listed first first on
+        # a tie. Costs are sorted descending, so a rank that costs nothing ends the lines.
+        top = min(self.top_reasons, k)
+        order = np.argsort(-numbers.cost, axis=1, kind="stable")[:, :top]
+        ranked_cost = np.take_along_axis(numbers.cost, order, axis=1)
+        labels = np.array([_label(name) for name in names], dtype=object)
+        columns = [first]
+        for rank in range(top):
+            rows = np.flatnonzero(scored & (ranked_cost[:, rank] > 0))
+            which = order[rows, rank]
+            column: list[str | None] = [None] * n
+            _place(
+                column,
+                rows,
+                (
+                    f"{label} cost {cost:.2f} points: {why}"
+                    if handling == OBSERVED
+                    else f"{label} cost {cost:.2f} points (no reading, counted as "
+                    f"{handling}): {why}"
+                    for label, cost, handling, why in zip(
+                        labels[which].tolist(),
+                        ranked_cost[rows, rank].tolist(),
+                        _HANDLING_NAMES[numbers.handling[rows, which]].tolist(),
+                        reasons[rows, which].tolist(),
+                        strict=True,
+                    )
+                ),
+            )
+            columns.append(column)
+
+        # A scored account with enough coverage whose costliest signal cost nothing.
+        healthy = np.flatnonzero(
+            scored & (numbers.coverage >= self.min_coverage) & (ranked_cost[:, 0] <= 0)
+        )
+        _place(
+            first,
+            healthy,
+            (
+                f"no signal cost points: all {read} signals read are healthy"
+                for read in observed[healthy].sum(axis=1).tolist()
+            ),
+        )
+        return [tuple(filter(None, lines)) for lines in zip(*columns, strict=True)]
+
+
+def _place(column: list[str | None], rows: npt.NDArray[np.intp], lines: Iterable[str]) -> None:
+    """Put ``lines`` at ``rows`` of ``column`` (a list, so that strings stay as they are)."""
+    for row, line in zip(rows.tolist(), lines, strict=True):
+        column[row] = line
 
 
 def _label(signal: str) -> str:
     return signal.replace("_", " ")
-
-
-class _Row(NamedTuple):
-    """One account's numbers as plain Python values (reading numpy scalars one by one is
-    slow)."""
-
-    account_id: str
-    segment: str | None
-    coverage: float
-    total: int
-    scored: bool
-    centi: list[int]
-    weights: list[float]
-    effective: list[float]
-    severity: list[float]
-    handling: list[str]
-    cost: list[float]
-    reasons: tuple[str, ...]
 
 
 @attrs.frozen(eq=False)
@@ -609,7 +670,7 @@ class _Numbers:
 
     weights: npt.NDArray[np.float64]
     severity: npt.NDArray[np.float64]
-    handling: npt.NDArray[np.str_]
+    handling: npt.NDArray[np.int8]
     effective: npt.NDArray[np.float64]
     centi: npt.NDArray[np.int64]
     cost: npt.NDArray[np.float64]
@@ -667,7 +728,7 @@ def _compute(
     return _Numbers(
         weights=weights,
         severity=np.where(counted | has_data, severity, np.nan),
-        handling=_HANDLING_NAMES[handling],
+        handling=handling.astype(np.int8),
         effective=effective,
         centi=centi,
         cost=cost,
