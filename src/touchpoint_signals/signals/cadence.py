@@ -391,7 +391,8 @@ class CadenceAdherence:
         # placeholder of plain numbers, never used).
         low, high, gap = worst_of(lows, 1.0), worst_of(highs, 1.0), worst_of(days_since, 0.0)
         labels = np.array([_label(k) for k in kinds] or [""], dtype=_reasons.STRING)[at[0]]
-        since = _reasons.concat(_reasons.by_value(gap, _days), " since the last")
+        # _days writes whole days, so gaps floored first share one call per day.
+        since = _reasons.concat(_reasons.by_value(np.floor(gap), _days), " since the last")
         started = np.flatnonzero(first_due & readable)
         if len(started):
             since[started] = [
