@@ -562,3 +562,59 @@ def test_ids_at_reads_only_the_rows_asked_for() -> None:
         view.take("texts", np.array([0]))
     assert view.id.tolist() == ["a", "c"]
     assert list(view.columns()) == list(ROW_COLUMNS)
+
+
+def _reference_rows(ids: list[str], wanted: list[str]) -> list[int]:
+    """The row of each wanted id by a plain dict: what the hashed index must agree with."""
+    row_of = {value: row for row, value in enumerate(ids)}
+    return [row_of.get(w, -1) for w in wanted]
+
+
+_ID_TEXT = st.text(alphabet="ab<>@.-", max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(_ID_TEXT, unique=True, max_size=30),
+    st.lists(_ID_TEXT, max_size=30),
+    st.sampled_from([0, 3, 1]),
+)
+def test_id_index_finds_rows_even_when_hashes_collide(
+    ids: list[str], wanted: list[str], buckets: int
+) -> None:
+    # buckets 0 keeps Python's hash; 3 and 1 make most or all ids share a hash.
+    import touchpoint_signals.log as log_module
+
+    column = np.array(ids, dtype=np.dtypes.StringDType())
+    with pytest.MonkeyPatch.context() as patch:
+        if buckets:
+            patch.setattr(
+                log_module,
+                "_string_hashes",
+                lambda v: np.array([len(x) % buckets for x in v.tolist()], dtype=np.int64),
+            )
+        index = log_module._IdIndex.build(column)
+        found = index.find(np.array(wanted, dtype=np.dtypes.StringDType()))
+
+    assert found.tolist() == _reference_rows(ids, wanted)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ID_TEXT, min_size=1, max_size=20), st.booleans())
+def test_id_index_names_every_duplicate(ids: list[str], collide: bool) -> None:
+    import touchpoint_signals.log as log_module
+
+    doubled = sorted({i for i in ids if ids.count(i) > 1})
+    column = np.array(ids, dtype=np.dtypes.StringDType())
+    with pytest.MonkeyPatch.context() as patch:
+        if collide:
+            patch.setattr(
+                log_module, "_string_hashes", lambda v: np.zeros(len(v), dtype=np.int64)
+            )
+        if not doubled:
+            log_module._IdIndex.build(column)
+            return
+        with pytest.raises(IntegrityError) as raised:
+            log_module._IdIndex.build(column)
+
+    assert str(raised.value).startswith(f"duplicate touchpoint ids: {doubled[:5]}")
