@@ -1089,8 +1089,9 @@ class _StagedTouchpoints:
     def finish(self, accounts: tuple[Account, ...] | None) -> LoadResult:
         report = self.intake.report
         keep = _cross_check(self.columns, self.where, self.sources, accounts, self.intake)
-        columns = self.columns.take(keep)
-        where = self.where[keep]
+        # Nothing rejected across records (the usual case) leaves the columns as they are.
+        columns = self.columns if keep.all() else self.columns.take(keep)
+        where = self.where if keep.all() else self.where[keep]
 
         links = _check_links(columns, where, self.sources, self.intake)
         log = TouchpointLog.from_columns(
