@@ -231,3 +231,18 @@ def test_runs_match_a_plain_loop(rows: list[tuple[int, bool]]) -> None:
 
     assert longest_run(flags, account, 4).tolist() == best
     assert trailing_run(flags, account, 4)[0].tolist() == trailing
+
+
+def test_exact_counts_are_built_once_and_kept_read_only() -> None:
+    from touchpoint_signals import stats
+
+    stats._TAILS.clear()
+    first = stats._u_distributions(np.array([2, 3]), np.array([4, 4]))
+    again = stats._u_distributions(np.array([3]), np.array([4]))
+
+    # Hand count for sizes 2 and 4: of the C(6, 2) = 15 splits, U >= 8 only when the two
+    # largest ranks are in the first sample (1 way), so the tail at u = 8 is 1 and at 0 is 15.
+    assert first[(2, 4)][[0, 8]].tolist() == [15.0, 1.0]
+    assert again[(3, 4)] is first[(3, 4)]
+    assert set(stats._TAILS) == {(2, 4), (3, 4)}
+    assert not first[(2, 4)].flags.writeable

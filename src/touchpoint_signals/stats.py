@@ -139,6 +139,10 @@ def mann_whitney_greater(
     return RankTest(u, 0.5 * math.erfc(z / math.sqrt(2.0)), "normal", m, n)
 
 
+#: Tail counts of the untied U by (smaller, larger) sample size, built once per process.
+_TAILS: dict[tuple[int, int], FloatArray] = {}
+
+
 def _u_distributions(smaller: IntArray, larger: IntArray) -> dict[tuple[int, int], FloatArray]:
     """Tail counts of the untied Mann-Whitney ``U`` for every ``(smaller, larger)`` pair asked.
 
@@ -154,11 +158,12 @@ def _u_distributions(smaller: IntArray, larger: IntArray) -> dict[tuple[int, int
     :func:`_rank_sum_distribution`, and the counts agree with it exactly while they stay
     below 2**53.
     """
+    asked = set(zip(smaller.tolist(), larger.tolist(), strict=True))
     wanted: dict[int, set[int]] = {}
-    for s, big in zip(smaller.tolist(), larger.tolist(), strict=True):
+    for s, big in asked - _TAILS.keys():
         wanted.setdefault(s, set()).add(big)
     if not wanted:
-        return {}
+        return {pair: _TAILS[pair] for pair in asked}
 
     top = max(wanted)
     need = np.zeros(top + 2, dtype=np.int64)  # rows still needed at step s: max l for s' >= s
@@ -180,8 +185,15 @@ def _u_distributions(smaller: IntArray, larger: IntArray) -> dict[tuple[int, int
             counts = np.cumsum(shifted, axis=0)
         for big in sorted(wanted.get(s, ())):
             row = counts[big, : s * big + 1]
-            tails[(s, big)] = np.cumsum(row[::-1])[::-1]
-    return tails
+            tail = np.cumsum(row[::-1])[::-1]
+            tail.setflags(write=False)
+            tails[(s, big)] = tail
+
+    # The counts depend on the two sizes alone: kept for the process, so that a service
+    # scoring one account at a time builds each one once. Only sizes within the default
+    # exact limit (EXACT_MAX_TOTAL observations) are kept, which bounds the cache at a few MB.
+    _TAILS.update({pair: t for pair, t in tails.items() if sum(pair) <= EXACT_MAX_TOTAL})
+    return {pair: tails[pair] if pair in tails else _TAILS[pair] for pair in asked}
 
 
 def mann_whitney_greater_grouped(
