@@ -556,6 +556,9 @@ def test_ids_at_reads_only_the_rows_asked_for() -> None:
     view = log.as_of(dt.datetime(2026, 5, 2, tzinfo=dt.UTC))
 
     assert view.ids_at(np.array([1])).tolist() == ["c"]
+    before = view.nbytes()  # counted without copying the columns a view has not read
+    view.columns()
+    assert view.nbytes() == before
     assert view.take("occurred_at", slice(0, 1)).tolist() == log.occurred_at[:1].tolist()
     assert view.take("reply_to", np.array([True, False])).tolist() == [-1]
     with pytest.raises(UnknownNameError, match="no column 'texts': expected one of id, acc"):

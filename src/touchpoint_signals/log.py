@@ -874,16 +874,21 @@ class TouchpointLog:
         }
 
     def nbytes(self) -> dict[str, int]:
-        """Bytes held by each column (string heaps for long values are not counted).
+        """Bytes each column holds, or will hold once read (long strings' heaps not counted).
 
-        Per-touchpoint columns come first, then the per-account tables. Reading the figures
-        copies the columns a view has not copied yet.
+        Per-touchpoint columns come first, then the per-account tables. A column not yet
+        copied is counted at its size once copied, and is not copied to be counted.
         """
-        tables = {
-            name: getattr(self, name)
-            for name in (
-                "account_ids", "contact_ids", "offsets", "unresolved_reply_rows",
-                "unresolved_reply_ids",
-            )
-        }  # fmt: skip
-        return {name: int(column.nbytes) for name, column in (self.columns() | tables).items()}
+        sizes: dict[str, int] = {}
+        for name in ROW_COLUMNS:
+            stored = self.reply_to if name == "reply_to" else getattr(self, "_" + name)
+            if isinstance(stored, _Gather):
+                sizes[name] = len(stored.rows) * stored.source.dtype.itemsize
+            else:
+                sizes[name] = int(stored.nbytes)
+        for name in (
+            "account_ids", "contact_ids", "offsets", "unresolved_reply_rows",
+            "unresolved_reply_ids",
+        ):  # fmt: skip
+            sizes[name] = int(getattr(self, name).nbytes)
+        return sizes
