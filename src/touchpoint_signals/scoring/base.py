@@ -63,7 +63,11 @@ class Band(enum.StrEnum):
         then green: a CS lead works the accounts the signals flag before the ones they cannot
         read, and never mistakes a silent account for a healthy one.
         """
-        return {Band.RED: 0, Band.YELLOW: 1, Band.INSUFFICIENT_DATA: 2, Band.GREEN: 3}[self]
+        return _RISK[self]
+
+
+#: :attr:`Band.risk` of each band, looked up once per score when a portfolio is sorted.
+_RISK = {Band.RED: 0, Band.YELLOW: 1, Band.INSUFFICIENT_DATA: 2, Band.GREEN: 3}
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -248,7 +252,7 @@ class Scores:
         return sorted(
             self.items,
             key=lambda s: (
-                s.band.risk,
+                _RISK[s.band],
                 s.score if s.score is not None else -1.0,
                 s.account_id,
             ),
