@@ -11,6 +11,8 @@ weights of zero, ties in cost) and random reason texts.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -360,3 +362,63 @@ def test_rules_and_sequence_equal_the_per_account_reference(
         sequence.score(signals),
         Scores(tuple(attrs.evolve(s, scorer="seq", config_hash=own) for s in expected.items)),
     )
+
+
+# -- to_dict ---------------------------------------------------------------------------------
+
+
+def _asdict_reference(score: HealthScore) -> dict[str, Any]:
+    """The former ``HealthScore.to_dict``: ``attrs.asdict`` with datetimes and enums as text."""
+
+    def plain(instance: Any, attribute: Any, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        return value.value if isinstance(value, enum.Enum) else value
+
+    data = attrs.asdict(score, recurse=True, value_serializer=plain)
+    for key in ("contributions", "reasons", "adjustments"):
+        data[key] = list(data[key])
+    return data
+
+
+class _Kind(enum.StrEnum):
+    OBSERVED = "observed"
+
+
+@settings(max_examples=80, deadline=None)
+@given(cases(), st.data())
+def test_to_dict_equals_attrs_asdict_key_for_key(
+    case: tuple[Scorecard, SignalSet], data: st.DataObject
+) -> None:
+    card, signals = case
+    rules = Rules(
+        [Rule("any", card.signals[0].signal, "severity", ">=", 0.0, "set_band", "red")]
+    )
+    scores = list(rules.score(signals, card.score(signals)))
+    odd = [
+        # Values of other types than the declared ones go through asdict as before.
+        lambda s: attrs.evolve(s, reasons=(*s.reasons, ("a", "tuple"))),
+        lambda s: attrs.evolve(s, score=np.float64(s.score) if s.score is not None else None),
+        lambda s: attrs.evolve(
+            s,
+            contributions=tuple(
+                attrs.evolve(c, handling=_Kind.OBSERVED, points=np.float64(c.points))
+                for c in s.contributions
+            ),
+        ),
+        lambda s: attrs.evolve(s, contributions=list(s.contributions), reasons=list(s.reasons)),
+        lambda s: attrs.evolve(s, segment={"nested": [1, 2]}),
+    ]
+    if scores:
+        change = data.draw(st.sampled_from(odd))
+        scores.append(change(scores[0]))
+
+    for score in scores:
+        mine, theirs = score.to_dict(), _asdict_reference(score)
+        assert mine == theirs
+        assert list(mine) == list(theirs)
+        assert [list(c) for c in mine["contributions"]] == [
+            list(c) for c in theirs["contributions"]
+        ]
+        assert repr(mine) == repr(theirs)
+        assert score.to_json() == json.dumps(theirs, sort_keys=True)

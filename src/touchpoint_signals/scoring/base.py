@@ -140,10 +140,36 @@ class HealthScore:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON types only), in the form of the documented JSON Schema."""
-        data = attrs.asdict(self, recurse=True, value_serializer=_plain)
+        """Plain data (JSON types only), in the form of the documented JSON Schema.
+
+        What ``attrs.asdict`` makes with datetimes and enums as text. Fields of the declared
+        types are read directly (asdict inspects every value, a cost paid per account when
+        a portfolio is written out); anything else goes through asdict itself.
+        """
+        try:
+            return self._direct_dict()
+        except _NotPlainError:
+            data = attrs.asdict(self, recurse=True, value_serializer=_plain)
         for key in ("contributions", "reasons", "adjustments"):
             data[key] = list(data[key])
+        return data
+
+    def _direct_dict(self) -> dict[str, Any]:
+        if type(self) is not HealthScore:
+            raise _NotPlainError
+        # Keys in the order of the fields, as asdict gives them; collections filled after.
+        data = {
+            name: None if name in _COLLECTIONS else _leaf(getattr(self, name))
+            for name in _SCORE_FIELDS
+        }
+        data["contributions"] = [
+            _fields_of(c, Contribution, _CONTRIBUTION_FIELDS)
+            for c in _items(self.contributions)
+        ]
+        data["reasons"] = [_leaf(reason) for reason in _items(self.reasons)]
+        data["adjustments"] = [
+            _fields_of(a, Adjustment, _ADJUSTMENT_FIELDS) for a in _items(self.adjustments)
+        ]
         return data
 
     def to_json(self) -> str:
@@ -186,6 +212,40 @@ def _plain(instance: Any, attribute: Any, value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     return value
+
+
+class _NotPlainError(Exception):
+    """A health score holds a value :meth:`HealthScore.to_dict` leaves to ``attrs.asdict``."""
+
+
+_SCALARS = frozenset({str, float, int, bool, type(None)})
+_NESTED = (list, tuple, set, frozenset, dict)
+_COLLECTIONS = ("contributions", "reasons", "adjustments")
+_SCORE_FIELDS = tuple(a.name for a in attrs.fields(HealthScore))
+_CONTRIBUTION_FIELDS = tuple(a.name for a in attrs.fields(Contribution))
+_ADJUSTMENT_FIELDS = tuple(a.name for a in attrs.fields(Adjustment))
+
+
+def _leaf(value: Any) -> Any:
+    """``value`` as ``attrs.asdict`` with :func:`_plain` gives a value that holds no other."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, _NESTED) or attrs.has(type(value)):
+        raise _NotPlainError
+    return _plain(None, None, value)
+
+
+def _items(value: Any) -> Any:
+    """A tuple or list field, or an error handing the score over to ``attrs.asdict``."""
+    if type(value) not in (tuple, list):
+        raise _NotPlainError
+    return value
+
+
+def _fields_of(value: Any, kind: type, names: tuple[str, ...]) -> dict[str, Any]:
+    if type(value) is not kind:
+        raise _NotPlainError
+    return {name: _leaf(getattr(value, name)) for name in names}
 
 
 @attrs.frozen(eq=False)
