@@ -11,13 +11,14 @@ by a Python loop, over those accounts alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["STRING", "StrArray", "by_value", "by_values", "concat", "to_list"]
+__all__ = ["STRING", "StrArray", "by_rows", "by_value", "by_values", "concat", "to_list"]
 
 STRING = np.dtypes.StringDType()
 """The string dtype of every array this module builds (no NaN: a reason is never missing)."""
@@ -54,6 +55,30 @@ def by_values(columns: tuple[npt.NDArray[Any], ...], write: Callable[..., str]) 
     texts = np.array([write(*row) for row in distinct.tolist()], dtype=STRING)
 
     result: StrArray = texts[inverse.reshape(len(stacked))]
+    return result
+
+
+def by_rows(columns: tuple[npt.NDArray[np.int64], ...], write: Callable[..., str]) -> list[str]:
+    """``write(*row)`` for each row across ``columns``, called once per distinct row.
+
+    For a line that reads several counts (non-negative integers) and nothing else: the
+    rows are keyed by one integer each (or compared whole when the counts are too large
+    to key), and the distinct lines are laid out through an object array, whose take and
+    ``tolist`` cost a few nanoseconds a row where a string array's cost over a hundred.
+    """
+    stacked = np.stack(columns).astype(np.int64).reshape(len(columns), -1)
+    sizes = [int(size) + 1 for size in stacked.max(axis=1, initial=0).tolist()]
+
+    if math.prod(sizes) < 2**62:
+        keys = np.ravel_multi_index(tuple(stacked), sizes)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        rows = stacked[:, first].T.tolist()
+    else:
+        distinct, inverse = np.unique(stacked.T, axis=0, return_inverse=True)
+        rows = distinct.tolist()
+    texts = np.array([write(*row) for row in rows] or [""], dtype=object)
+
+    result: list[str] = texts[inverse.reshape(-1)].tolist()
     return result
 
 

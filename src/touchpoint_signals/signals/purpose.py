@@ -9,7 +9,6 @@ touchpoints of the last quarter for all three.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import math
 from collections.abc import Callable
@@ -82,13 +81,6 @@ def _tolerance(instance: object, attribute: attrs.Attribute[float], value: float
 
 def _plural(count: int, noun: str) -> str:
     return f"1 {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _lacks(count: int, *, verb: bool) -> str:
-    """``"2 lack"``, ``"1 lacks"``, or the count alone when ``verb`` is false."""
-    if not verb:
-        return f"{count}"
-    return f"{count} lack{'s' if count == 1 else ''}"
 
 
 @attrs.frozen
@@ -317,83 +309,68 @@ class PurposeOutcome:
         *,
         judged: tuple[bool, bool],
     ) -> list[str]:
-        """One line per account: what is missing, then the reactive / proactive / unknown split.
+        """:meth:`_reason` for every account, written once per distinct row of counts.
 
-        The counts are per account; ``judged`` says whether the purpose and the outcome are
-        judged at all (a field that no human-led touchpoint of the log records is not). The
-        lines are built column-wise, each distinct count written once.
+        A line depends on the account's six counts alone, and accounts share them, so far
+        fewer lines are written than there are accounts (100,000 accounts with random counts
+        up to 12 take 14 ms instead of 0.5 s, one core).
+        """
+        return _reasons.by_rows(
+            (total, no_purpose, no_outcome, *triggers),
+            lambda t, p, o, r, pro, u: self._reason(t, p, o, (r, pro, u), judged=judged),
+        )
+
+    def _reason(
+        self,
+        total: int,
+        no_purpose: int,
+        no_outcome: int,
+        triggers: tuple[int, int, int],
+        *,
+        judged: tuple[bool, bool],
+    ) -> str:
+        """One line: what is missing, then the reactive / proactive / unknown split.
+
+        ``judged`` says whether the purpose and the outcome are judged at all (a field that
+        no human-led touchpoint of the log records is not).
         """
         window = f"in the last {self.window_days:g} days"
         if not any(judged):
-            return [
-                "no human-led touchpoint in this log records a purpose or an outcome"
-            ] * len(total)
+            return "no human-led touchpoint in this log records a purpose or an outcome"
 
-        short = _reasons.concat(
-            "only ",
-            _reasons.by_value(
-                total, functools.partial(_plural, noun="completed human-led touchpoint")
-            ),
-            f" {window} (needs {self.min_touchpoints})",
-        )
-        lacks = functools.partial(_lacks, verb=True)
-        outcome_gap = _reasons.concat(_reasons.by_value(no_outcome, lacks), " an outcome")
-        purpose_gap = np.where(
-            no_outcome > 0,
-            _reasons.by_value(no_purpose, functools.partial(_lacks, verb=False)),
-            _reasons.by_value(no_purpose, lacks),
-        )
-        gaps = np.where(
-            no_outcome > 0,
-            np.where(
-                no_purpose > 0,
-                _reasons.concat(outcome_gap, " and ", purpose_gap, " a purpose"),
-                outcome_gap,
-            ),
-            _reasons.concat(purpose_gap, " a purpose"),
-        )
+        if total == 0:
+            return f"no completed human-led touchpoints {window}"
+        if total < self.min_touchpoints:
+            return (
+                f"only {_plural(total, 'completed human-led touchpoint')} {window} "
+                f"(needs {self.min_touchpoints})"
+            )
+
+        gaps = []
+        if no_outcome:
+            gaps.append(f"{no_outcome} lack{'s' if no_outcome == 1 else ''} an outcome")
+        if no_purpose:
+            verb = "" if no_outcome else f" lack{'s' if no_purpose == 1 else ''}"
+            gaps.append(f"{no_purpose}{verb} a purpose")
+        head = f"of {_plural(total, 'human-led touchpoint')} {window}, "
         fields = " and ".join(
             name for name, on in zip(("a purpose", "an outcome"), judged, strict=True) if on
         )
-        totals = _reasons.by_value(total, str)
-        head = np.where(
-            (no_outcome > 0) | (no_purpose > 0),
-            _reasons.concat(
-                "of ",
-                _reasons.by_value(
-                    total, functools.partial(_plural, noun="human-led touchpoint")
-                ),
-                f" {window}, ",
-                gaps,
-            ),
-            _reasons.concat("all ", totals, f" human-led touchpoints {window} have {fields}"),
-        )
+        if gaps:
+            head += " and ".join(gaps)
+        else:
+            head = f"all {total} human-led touchpoints {window} have {fields}"
 
         reactive, proactive, unknown = triggers
-        split = _reasons.concat(
-            _reasons.by_value(reactive, str),
-            " reactive, ",
-            _reasons.by_value(proactive, str),
-            " proactive",
-            np.where(
-                unknown > 0,
-                _reasons.concat(", ", _reasons.by_value(unknown, str), " with no trigger"),
-                "",
-            ),
-        )
+        split = [f"{reactive} reactive", f"{proactive} proactive"]
+        if unknown:
+            split.append(f"{unknown} with no trigger")
+        parts = [head, ", ".join(split)]
         unrecorded = [
             n for n, on in zip(("a purpose", "an outcome"), judged, strict=True) if not on
         ]
-        not_judged = (
-            f"; no human-led touchpoint in this log records {unrecorded[0]}; not judged"
-            if unrecorded
-            else ""
-        )
-        full = _reasons.concat(head, "; ", split, not_judged)
-
-        texts = np.where(
-            total == 0,
-            f"no completed human-led touchpoints {window}",
-            np.where(total < self.min_touchpoints, short, full),
-        )
-        return _reasons.to_list(texts)
+        if unrecorded:
+            parts.append(
+                f"no human-led touchpoint in this log records {unrecorded[0]}; not judged"
+            )
+        return "; ".join(parts)
