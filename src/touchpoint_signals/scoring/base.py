@@ -14,11 +14,13 @@ CSM's overrides) requires it. A sequence of scorers feeds each one's output to t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
+import gc
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -324,6 +326,24 @@ class Scores:
             if item.account_id == account_id:
                 return item
         raise UnknownNameError(f"no health score for account {account_id!r}")
+
+
+@contextlib.contextmanager
+def paused_gc() -> Generator[None]:
+    """Pause Python's cyclic garbage collector while a batch of health scores is built.
+
+    The objects of a health score hold no reference cycles, so the collector finds nothing
+    in them; yet every few hundred new objects it runs and, as they age, rescans them all
+    (a third of the time of building 10,000 scores). It is switched back on afterwards if it
+    was on. A known limit: another thread that switches it off meanwhile finds it on again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @runtime_checkable

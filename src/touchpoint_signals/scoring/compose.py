@@ -74,6 +74,7 @@ from touchpoint_signals.scoring.base import (
     Scores,
     SignalSet,
     config_hash,
+    paused_gc,
 )
 from touchpoint_signals.scoring.scorecard import BandThresholds
 
@@ -617,4 +618,5 @@ class Sequence:
             logger.debug("%s: part %s scored %d accounts", self.name, part.name, len(scores))
 
         own_hash = config_hash(self.config())
-        return Scores(tuple(_stamped(item, self.name, own_hash) for item in scores.items))
+        with paused_gc():
+            return Scores(tuple(_stamped(item, self.name, own_hash) for item in scores.items))

@@ -63,6 +63,7 @@ from touchpoint_signals.scoring.base import (
     Scores,
     SignalSet,
     config_hash,
+    paused_gc,
     require_prior,
 )
 from touchpoint_signals.scoring.compose import aligned, restamp
@@ -288,10 +289,11 @@ class Overrides:
 
         own_hash = config_hash(self.config())
         items = []
-        for before in prior.items:
-            override = active.get(before.account_id)
-            after = before if override is None else self._apply(override, before)
-            items.append(restamp(after, self.name, own_hash))
+        with paused_gc():
+            for before in prior.items:
+                override = active.get(before.account_id)
+                after = before if override is None else self._apply(override, before)
+                items.append(restamp(after, self.name, own_hash))
         return Scores(tuple(items))
 
     def _apply(self, override: Override, before: HealthScore) -> HealthScore:

@@ -66,6 +66,7 @@ from touchpoint_signals.scoring.base import (
     Scores,
     SignalSet,
     config_hash,
+    paused_gc,
     require_prior,
 )
 from touchpoint_signals.scoring.compose import aligned, restamp
@@ -336,11 +337,12 @@ class Rules:
         hit = np.zeros(len(items), dtype=bool)
         for _, mask, _ in fired:
             hit |= mask
-        for code in np.flatnonzero(hit).tolist():
-            for rule, mask, column in fired:
-                if mask[code]:
-                    items[code] = _apply(rule, float(column[code]), items[code])
-        return Scores(tuple(restamp(item, self.name, own_hash) for item in items))
+        with paused_gc():
+            for code in np.flatnonzero(hit).tolist():
+                for rule, mask, column in fired:
+                    if mask[code]:
+                        items[code] = _apply(rule, float(column[code]), items[code])
+            return Scores(tuple(restamp(item, self.name, own_hash) for item in items))
 
 
 def _apply(rule: Rule, value: float, score: HealthScore) -> HealthScore:

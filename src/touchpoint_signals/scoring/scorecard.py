@@ -52,6 +52,7 @@ from touchpoint_signals.scoring.base import (
     Scores,
     SignalSet,
     config_hash,
+    paused_gc,
 )
 
 __all__ = [
@@ -483,7 +484,23 @@ class Scorecard:
         scores[~numbers.scored] = None
         bands = self._bands(numbers, limits, segment_code)
 
-        items = tuple(
+        with paused_gc():
+            items = self._health_scores(signals, numbers, reasons, scores, bands, segments)
+        logger.debug("%s scored %d accounts on %d signals", self.name, n, k)
+        return Scores(items)
+
+    def _health_scores(
+        self,
+        signals: SignalSet,
+        numbers: _Numbers,
+        reasons: npt.NDArray[np.object_],
+        scores: npt.NDArray[np.object_],
+        bands: list[Band],
+        segments: list[str | None],
+    ) -> tuple[HealthScore, ...]:
+        """The result objects, one per account, from values already in final form."""
+        n = len(signals)
+        return tuple(
             map(
                 HealthScore,
                 [str(a) for a in signals.account_ids.tolist()],
@@ -498,8 +515,6 @@ class Scorecard:
                 segments,
             )
         )
-        logger.debug("%s scored %d accounts on %d signals", self.name, n, k)
-        return Scores(items)
 
     def _fail_on_missing(
         self,
