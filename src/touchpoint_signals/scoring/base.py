@@ -311,14 +311,15 @@ class Scores:
 
     def riskiest_first(self) -> list[HealthScore]:
         """Red, yellow, insufficient data, then green; lower scores first within a band."""
-        return sorted(
-            self.items,
-            key=lambda s: (
-                _RISK[s.band],
-                s.score if s.score is not None else -1.0,
-                s.account_id,
-            ),
-        )
+        with paused_gc():  # one key tuple per score: the collector would rescan them all
+            return sorted(
+                self.items,
+                key=lambda s: (
+                    _RISK[s.band],
+                    s.score if s.score is not None else -1.0,
+                    s.account_id,
+                ),
+            )
 
     def of(self, account_id: str) -> HealthScore:
         """The score of one account."""
