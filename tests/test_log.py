@@ -621,3 +621,26 @@ def test_id_index_names_every_duplicate(ids: list[str], collide: bool) -> None:
             log_module._IdIndex.build(column)
 
     assert str(raised.value).startswith(f"duplicate touchpoint ids: {doubled[:5]}")
+
+
+def test_a_view_that_drops_few_rows_copies_them_as_ranges() -> None:
+    # SIMULATED portfolio of about 10,000 touchpoints; five rows dropped leave six ranges.
+    from touchpoint_signals.simulate import simulate_portfolio
+
+    log = simulate_portfolio(
+        60, seed=3, start=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2025, 12, 31, tzinfo=dt.UTC),
+    ).log  # fmt: skip
+    keep = np.ones(len(log), dtype=bool)
+    keep[np.random.default_rng(3).choice(len(log), 5, replace=False)] = False
+
+    view = log.select(keep)
+
+    runs = view._occurred_at.runs
+    assert runs is not None
+    assert len(runs) <= 6
+    for name in ROW_COLUMNS:
+        if name != "reply_to":
+            assert getattr(view, name).tolist() == getattr(log, name)[keep].tolist(), name
+    nested = view.select(np.arange(len(view)) != 7)
+    assert nested.text.tolist() == np.delete(view.text, 7).tolist()
