@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -209,7 +209,7 @@ class TouchpointFatigue:
             ~has_history,
             (survey_rows, survey_bounds, surveys, survey_cap),
             (touch_rows, touch_bounds, touches, touch_cap),
-            (view.id, view.occurred_at),
+            (view.ids_at, view.occurred_at),
         )
 
         logger.debug(
@@ -258,7 +258,7 @@ class TouchpointFatigue:
         no_history: BoolArray,
         surveys: tuple[IntArray, IntArray, IntArray, FloatArray],
         touches: tuple[IntArray, IntArray, IntArray, FloatArray],
-        touchpoints: tuple[npt.NDArray[Any], IntArray],
+        touchpoints: tuple[Callable[[IntArray], npt.NDArray[Any]], IntArray],
     ) -> list[str]:
         """One line per account: which cap was broken and by which touchpoints, or the headroom.
 
@@ -315,19 +315,22 @@ class TouchpointFatigue:
 
     def _listing(
         self,
-        touchpoints: tuple[npt.NDArray[Any], IntArray],
+        touchpoints: tuple[Callable[[IntArray], npt.NDArray[Any]], IntArray],
         rows: IntArray,
         days: dict[int, str],
     ) -> str:
         """The first ``max_listed`` of ``rows`` as "id on date", and how many more.
 
-        ``touchpoints`` are the log's ids and times; ``days`` the dates already written, by
+        ``touchpoints`` reads the log's ids of some rows (without copying the id column of
+        a view) and holds its times; ``days`` the dates already written, by
         day number.
         """
-        ids, occurred_at = touchpoints
+        ids_at, occurred_at = touchpoints
         picked = rows[: self.max_listed]
         named = []
-        for tid, micros in zip(ids[picked].tolist(), occurred_at[picked].tolist(), strict=True):
+        for tid, micros in zip(
+            ids_at(picked).tolist(), occurred_at[picked].tolist(), strict=True
+        ):
             day = micros // _US_PER_DAY
             if day not in days:
                 days[day] = _date(micros)
