@@ -516,7 +516,10 @@ def test_column_wise_reasons_equal_the_per_account_reference(
         ~history,
         counted(survey_rows, 4),
         counted(touch_rows, 5),
-        (np.array(ids, dtype=np.dtypes.StringDType()), np.array(micros, dtype=np.int64)),
+        (
+            np.array(ids, dtype=np.dtypes.StringDType()).__getitem__,
+            np.array(micros, dtype=np.int64),
+        ),
     )
 
     expected = [
