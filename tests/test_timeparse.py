@@ -232,3 +232,12 @@ def test_default_tz_may_be_a_zone_name() -> None:
     moment = parse_instant("2026-01-15 09:00", default_tz="America/New_York")
 
     assert moment == dt.datetime(2026, 1, 15, 14, 0, tzinfo=dt.UTC)
+
+
+def test_an_offset_of_a_whole_day_is_a_data_error() -> None:
+    with pytest.raises(DataError, match=r"UTC offset outside -24:00 to \+24:00"):
+        parse_instant("2025-01-01T00:00:00+24:00")
+
+    assert parse_instant("2025-01-01T00:00:00+23:59") == dt.datetime(
+        2024, 12, 31, 0, 1, tzinfo=dt.UTC
+    )

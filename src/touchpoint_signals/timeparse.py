@@ -134,8 +134,14 @@ def parse_instant(value: object, *, default_tz: dt.tzinfo | str | None = None) -
     datetime.datetime(2017, 10, 31, 22, 10, 47, tzinfo=datetime.timezone.utc)
     """
     moment = _coerce(value)
+    try:
+        offset = None if moment.tzinfo is None else moment.utcoffset()
+    except ValueError:  # an offset of 24 hours or more, which dateutil reads but cannot hold
+        raise DataError(
+            f"{value!s} has a UTC offset outside -24:00 to +24:00 (exclusive)"
+        ) from None
 
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    if offset is None:
         if isinstance(default_tz, str):
             default_tz = parse_timezone(default_tz)
         if default_tz is None:
