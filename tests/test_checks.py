@@ -500,9 +500,11 @@ class BorrowedEvidence(Wrapped):
 
     def tweak(self, frame: SignalFrame, log: TouchpointLog, as_of: dt.datetime) -> Any:
         n = len(frame)
-        object.__setattr__(frame, "evidence_offsets", np.arange(n + 1, dtype=np.int64))
-        object.__setattr__(frame, "evidence_ids", np.repeat(log.id[:1], n))
-        return frame
+        return attrs.evolve(
+            frame,
+            evidence_offsets=np.arange(n + 1, dtype=np.int64),
+            evidence_ids=np.repeat(log.id[:1], n),
+        )
 
 
 @attrs.define

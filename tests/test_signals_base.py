@@ -77,9 +77,10 @@ def test_severity_of_an_ok_reading_must_lie_in_the_unit_interval(bad: float) -> 
         _frame(severity=[bad, 0.0])
 
 
-def test_every_reason_must_say_something() -> None:
+@pytest.mark.parametrize("blank", ["", "  ", "\t", "\u2003"])
+def test_every_reason_must_say_something(blank: str) -> None:
     with pytest.raises(DataError, match=r"empty reason for accounts \['beta'\]"):
-        _frame(reasons=["fine", "  "])
+        _frame(reasons=["fine", blank])
 
 
 def test_columns_must_cover_every_account() -> None:
@@ -214,3 +215,22 @@ def test_a_frame_knows_the_log_its_evidence_rows_came_from() -> None:
     assert not frame.cites_rows_of(other)
     assert not attrs.evolve(frame, reasons=("a", "b")).cites_rows_of(LOG)
     assert not frame.evidence_ids.flags.writeable
+
+
+def test_evidence_of_a_view_is_read_from_the_log_only_when_asked_for() -> None:
+    # A view's id column is not copied yet, so the frame keeps positions into the log's.
+    view = LOG.as_of(dt.datetime(2026, 5, 5, tzinfo=dt.UTC))  # drops a2
+    frame = _frame(
+        log=view,
+        sufficient=np.array([True, True]),
+        evidence_rows=[0, 1],
+        reasons=["1 missed", "fine"],
+    )
+    del view
+
+    assert frame.n_evidence == 2
+    assert frame.signal("acme").evidence == ("a1",)
+    assert frame.signal("beta").evidence == ("b1",)
+    assert frame.evidence_ids.tolist() == ["a1", "b1"]
+    assert not frame.evidence_ids.flags.writeable
+    assert frame.signal("beta").evidence == ("b1",)

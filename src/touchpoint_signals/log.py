@@ -824,6 +824,19 @@ class TouchpointLog:
         """Touchpoint ids of ``rows`` without copying the whole id column of a view."""
         return self.take("id", rows)
 
+    def id_locations(
+        self, rows: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+        """Where the ids of ``rows`` are stored: an id array and positions into it.
+
+        ``source[positions]`` equals ``ids_at(rows)``, but no string is copied yet, so a
+        caller that may never read the ids (a frame's evidence) pays for integers only.
+        """
+        stored = self._id
+        if isinstance(stored, _Gather):
+            return stored.source, stored.rows[rows]
+        return stored, rows
+
     def columns(self) -> dict[str, npt.NDArray[Any]]:
         """Every per-touchpoint column by name, in declaration order (all of them copied)."""
         return {name: getattr(self, name) for name in ROW_COLUMNS}

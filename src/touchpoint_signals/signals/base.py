@@ -84,6 +84,28 @@ def _floats(values: npt.ArrayLike) -> FloatArray:
 
 
 @attrs.frozen(eq=False)
+class _PendingIds:
+    """Evidence ids not copied out of their log yet: ``source[positions]``.
+
+    Most frames are scored and never asked for their evidence, and a large portfolio's
+    evidence runs to millions of touchpoints, so :meth:`SignalFrame.from_log_rows` keeps
+    integer positions into the log's id column and copies strings only when read.
+    """
+
+    source: npt.NDArray[Any]
+    positions: IntArray
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def read(self, part: slice = slice(None)) -> npt.NDArray[Any]:
+        """The ids at ``positions[part]``, read-only, in the id dtype."""
+        ids = self.source[self.positions[part]].astype(ID, copy=False)
+        ids.flags.writeable = False
+        return ids
+
+
+@attrs.frozen(eq=False)
 class SignalFrame:
     """One extractor's readings for every account of a log, as columns.
 
@@ -92,7 +114,10 @@ class SignalFrame:
     :class:`SignalStatus` order. Evidence is stored compactly: the ids of account ``a`` are
     ``evidence_ids[evidence_offsets[a]:evidence_offsets[a + 1]]``.
 
-    Build one with :meth:`from_log_rows`, which takes evidence as log rows.
+    Build one with :meth:`from_log_rows`, which takes evidence as log rows. Such a frame
+    copies its evidence ids out of the log only when ``evidence_ids`` is first read (one
+    account's evidence, through :meth:`at`, reads just that account's); until then it holds
+    the log's id column, not the log.
     """
 
     name: str
@@ -105,7 +130,7 @@ class SignalFrame:
     reasons: tuple[str, ...]
     samples: Mapping[str, IntArray]
     evidence_offsets: IntArray
-    evidence_ids: npt.NDArray[Any]
+    _evidence_ids: npt.NDArray[Any] | _PendingIds
     details: Mapping[str, FloatArray] = attrs.field(factory=dict)
 
     # The log whose rows ``from_log_rows`` turned into this frame's evidence (a weak
@@ -135,7 +160,9 @@ class SignalFrame:
                 f"signal {self.name!r}: an insufficient_data reading must have no severity"
             )
 
-        if not all(reason.strip() for reason in self.reasons):
+        # ``str.isspace`` is true of a non-empty all-whitespace string: with ``all`` (no empty
+        # string) it finds the reasons that strip to nothing, without a call per reason.
+        if not all(self.reasons) or any(map(str.isspace, self.reasons)):
             blank = [str(self.account_ids[a]) for a in range(n) if not self.reasons[a].strip()]
             raise DataError(f"signal {self.name!r}: empty reason for accounts {blank[:5]}")
         if "\n" in "".join(self.reasons):
@@ -174,6 +201,20 @@ class SignalFrame:
                     f"signal {self.name!r}: column {label} has {len(column)} rows for "
                     f"{n} accounts"
                 )
+
+    @property
+    def evidence_ids(self) -> npt.NDArray[Any]:
+        """Every account's evidence ids end to end (see ``evidence_offsets``), read-only."""
+        stored = self._evidence_ids
+        if isinstance(stored, _PendingIds):
+            stored = stored.read()
+            object.__setattr__(self, "_evidence_ids", stored)
+        return stored
+
+    @property
+    def n_evidence(self) -> int:
+        """How many evidence ids the frame holds, without reading them."""
+        return len(self._evidence_ids)
 
     def cites_rows_of(self, log: TouchpointLog) -> bool:
         """Whether :meth:`from_log_rows` built this frame's evidence from rows of ``log``.
@@ -235,8 +276,7 @@ class SignalFrame:
         # Rows are sorted and the log's accounts are contiguous runs of rows, so the evidence
         # of account ``a`` starts where the first row at or after ``log.offsets[a]`` sits.
         offsets = np.searchsorted(rows, log.offsets).astype(np.int64, copy=False)
-        evidence_ids = log.ids_at(rows).astype(ID, copy=False)
-        evidence_ids.flags.writeable = False
+        evidence_ids = _PendingIds(*log.id_locations(rows))
 
         sufficient = np.asarray(sufficient, dtype=bool)
         frame = cls(
@@ -285,9 +325,18 @@ class SignalFrame:
             status=status,
             reason=self.reasons[code],
             samples={k: int(v[code]) for k, v in self.samples.items()},
-            evidence=tuple(str(i) for i in self.evidence_ids[start:end]),
+            evidence=tuple(self._evidence_of(start, end)),
             details={k: float(v[code]) for k, v in self.details.items()},
         )
+
+    def _evidence_of(self, start: int, end: int) -> list[str]:
+        """Evidence ids ``start:end`` as strings, read from the log if not copied yet."""
+        stored = self._evidence_ids
+        if isinstance(stored, _PendingIds):
+            ids = stored.read(slice(start, end))
+        else:
+            ids = stored[start:end]
+        return [str(i) for i in ids.tolist()]
 
     def __iter__(self) -> Iterator[Signal]:
         return (self.at(code) for code in range(len(self)))

@@ -107,7 +107,7 @@ def _check_frame(
     # Every row of ``log`` is known at ``as_of`` (it is the point-in-time view), so evidence
     # that ``SignalFrame.from_log_rows`` took from rows of this very log is known; only other
     # frames have their ids looked up.
-    if frame.evidence_ids.size and not frame.cites_rows_of(log):
+    if frame.n_evidence and not frame.cites_rows_of(log):
         known_ids = known()
         late = [i for i in frame.evidence_ids.tolist() if i not in known_ids]
         if late:
