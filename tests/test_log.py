@@ -447,6 +447,24 @@ def test_reply_latencies_are_never_negative(items: list[Touchpoint]) -> None:
     assert not (latency < 0).any()
 
 
+@given(touchpoint_lists(), st.data())
+@settings(max_examples=60, deadline=None)
+def test_replies_within_account_compare_the_accounts_of_both_ends(
+    items: list[Touchpoint], data: st.DataObject
+) -> None:
+    log = TouchpointLog.from_touchpoints(items)
+    keep = np.array(data.draw(st.lists(st.booleans(), min_size=len(log), max_size=len(log))))
+
+    for each in (log, log.select(keep.astype(bool))):
+        expected = [
+            target >= 0 and each.account[target] == each.account[row]
+            for row, target in enumerate(each.reply_to.tolist())
+        ]
+        assert each.replies_within_account().tolist() == expected
+        assert each.replies_within_account() is each.replies_within_account()
+        assert not each.replies_within_account().flags.writeable
+
+
 # -- restricting a log ------------------------------------------------------------------
 
 

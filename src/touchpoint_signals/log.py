@@ -559,6 +559,11 @@ class TouchpointLog:
     #: An instant (epoch microseconds) at which every row is known, once established: a
     #: view cut at ``t`` holds only rows known at ``t``, so cutting it again there is free.
     _known_through: int | None = attrs.field(default=None, kw_only=True)
+    #: Columns derived from this log's own columns, kept once computed (each read-only):
+    #: several signals ask for the same ones. A view starts with none.
+    _derived: dict[str, npt.NDArray[Any]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     id = _Column[Any]()
     account = _Column[np.int32]()
@@ -842,10 +847,20 @@ class TouchpointLog:
         return {name: getattr(self, name) for name in ROW_COLUMNS}
 
     def replies_within_account(self) -> BoolArray:
-        """Rows that answer a touchpoint of their own account (their latency is theirs)."""
-        replies = self.reply_to >= 0
-        same = np.zeros(len(self), dtype=bool)
-        same[replies] = self.account[self.reply_to[replies]] == self.account[replies]
+        """Rows that answer a touchpoint of their own account (their latency is theirs).
+
+        Computed once per log and returned read-only: both latency signals ask for it.
+        """
+        same = self._derived.get("replies_within_account")
+        if same is None:
+            # Rows are grouped by account, so a target lies in the reply's own account
+            # exactly when it falls between that account's first and last row.
+            counts = np.diff(self.offsets)
+            first = np.repeat(self.offsets[:-1].astype(np.int32), counts)
+            stop = np.repeat(self.offsets[1:].astype(np.int32), counts)
+            same = (self.reply_to >= first) & (self.reply_to < stop)
+            same.flags.writeable = False
+            self._derived["replies_within_account"] = same
         return same
 
     def reply_latency_seconds(self, *, within_account: bool = False) -> npt.NDArray[np.float64]:
