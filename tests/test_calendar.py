@@ -138,3 +138,27 @@ def test_vectorised_equals_one_at_a_time(pairs: list[tuple[int, int]]) -> None:
         float(calendar.business_seconds(np.array([s]), np.array([e]))[0]) for s, e in pairs
     ]
     assert together.tolist() == pytest.approx(alone)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(-12, 14),
+    st.lists(st.tuples(instants_us, instants_us), min_size=1, max_size=20),
+    instants_us,
+)
+def test_a_fixed_offset_reads_as_the_same_zone_looked_up_day_by_day(
+    hours_east: int, pairs: list[tuple[int, int]], as_of: int
+) -> None:
+    # A dt.timezone takes the division shortcut; the same offset as a zoneinfo zone takes
+    # the search through its midnights. Both must give the same microseconds.
+    fixed = BusinessCalendar(timezone=dt.timezone(dt.timedelta(hours=hours_east)))
+    looked_up = BusinessCalendar(timezone=f"Etc/GMT{-hours_east:+d}")
+    starts = np.array([p[0] for p in pairs], dtype=np.int64)
+    ends = np.array([p[1] for p in pairs], dtype=np.int64)
+
+    assert fixed.business_seconds(starts, ends).tolist() == (
+        looked_up.business_seconds(starts, ends).tolist()
+    )
+    assert fixed.business_seconds(starts, as_of).tolist() == (
+        looked_up.business_seconds(starts, np.full(len(pairs), as_of)).tolist()
+    )

@@ -94,7 +94,8 @@ class BusinessCalendar:
     ``end >= start`` and never more than the wall-clock time; across a daylight-saving change
     a working day lasts 23 or 25 hours, as it does on the clock. Working days are decided by
     :func:`numpy.is_busday` and counted by cumulative sums over the days the inputs span, so
-    the cost is one ``searchsorted`` per instant plus one step per calendar day of the range.
+    the cost is one division per instant (a search of the local midnights in a zone with
+    daylight saving) plus one step per calendar day of the range.
 
     Examples
     --------
@@ -109,12 +110,19 @@ class BusinessCalendar:
     holidays: tuple[dt.date, ...] = attrs.field(default=(), converter=_holidays)
     timezone: dt.tzinfo = attrs.field(default=dt.UTC, converter=_timezone)
 
+    def _offset_us(self) -> int | None:
+        """The zone's UTC offset in microseconds when it never changes, else ``None``."""
+        if isinstance(self.timezone, dt.timezone):
+            fixed = self.timezone.utcoffset(None)
+            return round(fixed.total_seconds() * 1_000_000)
+        return None
+
     def _midnights(self, first: int, last: int) -> npt.NDArray[np.int64]:
         """UTC microseconds of the local midnights of days ``first..last + 1`` (epoch days)."""
         days = np.arange(first, last + 2, dtype=np.int64)
-        if isinstance(self.timezone, dt.timezone):
-            fixed = self.timezone.utcoffset(None)
-            return days * _US_PER_DAY - round(fixed.total_seconds() * 1_000_000)
+        offset = self._offset_us()
+        if offset is not None:
+            return days * _US_PER_DAY - offset
 
         # One zone lookup per calendar day of the range (not per instant): offsets change with
         # daylight saving, and only the zone knows when.
@@ -135,19 +143,18 @@ class BusinessCalendar:
         start = np.asarray(start_us, dtype=np.int64)
         end = np.asarray(end_us, dtype=np.int64)
         try:
-            start, end = np.broadcast_arrays(start, end)
+            shape = np.broadcast_shapes(start.shape, end.shape)
         except ValueError:
             raise DataError(
                 f"start_us and end_us must broadcast together, got shapes {start.shape} "
                 f"and {end.shape}"
             ) from None
-        if start.size == 0:
-            return np.zeros(start.shape, dtype=np.float64)
+        if 0 in shape:
+            return np.zeros(shape, dtype=np.float64)
 
-        both = np.concatenate([start.ravel(), end.ravel()])
         pad = 2  # local days can start up to a day before or after the UTC day
-        first = int(both.min() // _US_PER_DAY) - pad
-        last = int(both.max() // _US_PER_DAY) + pad
+        first = int(min(start.min(), end.min()) // _US_PER_DAY) - pad
+        last = int(max(start.max(), end.max()) // _US_PER_DAY) + pad
         midnights = self._midnights(first, last)
 
         dates = _EPOCH_DATE + np.arange(first, last + 1)
@@ -155,12 +162,21 @@ class BusinessCalendar:
         lengths = np.diff(midnights)
         before = np.zeros(dates.size + 1, dtype=np.int64)
         np.cumsum(np.where(working, lengths, 0), out=before[1:])
+        offset = self._offset_us()
 
         def cumulative(t: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-            day = np.searchsorted(midnights, t, side="right") - 1
-            into = np.where(working[day], t - midnights[day], 0)
-            result: npt.NDArray[np.int64] = before[day] + into
+            # A zone without daylight saving has days of equal length: the day of an
+            # instant and the time into it are one division, not a search of the midnights.
+            if offset is not None:
+                day, into = np.divmod(t + offset, _US_PER_DAY)
+                day -= first
+            else:
+                day = np.searchsorted(midnights, t, side="right") - 1
+                into = t - midnights[day]
+            result: npt.NDArray[np.int64] = before[day] + np.where(working[day], into, 0)
             return result
 
-        seconds: FloatArray = (cumulative(end) - cumulative(start)) / 1e6
+        # Each side is read at its own shape: a single end instant (``as_of``) is one
+        # lookup, not one per start.
+        seconds: FloatArray = np.asarray((cumulative(end) - cumulative(start)) / 1e6)
         return seconds
