@@ -17,10 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchpoint_signals.stats import (
+    factorize,
     longest_run,
     mann_whitney_greater,
     mann_whitney_greater_grouped,
     midranks,
+    order_by_group_value,
     per_account_count,
     per_account_last,
     per_account_sum,
@@ -246,3 +248,45 @@ def test_exact_counts_are_built_once_and_kept_read_only() -> None:
     assert again[(3, 4)] is first[(3, 4)]
     assert set(stats._TAILS) == {(2, 4), (3, 4)}
     assert not first[(2, 4)].flags.writeable
+
+
+# -- sorting kernels ---------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=60))
+def test_factorize_equals_numpy_unique(keys: list[int]) -> None:
+    distinct, codes = factorize(keys)
+    expected, inverse = np.unique(np.array(keys, dtype=np.int64), return_inverse=True)
+
+    assert distinct.tolist() == expected.tolist()
+    assert codes.tolist() == inverse.tolist()
+
+
+# Values that land on one grid step (tiny gaps next to a huge range), plain ones, and the
+# non-finite ones that must take the exact path.
+_tricky_values = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.sampled_from([0.0, 1e-300, 2e-300, 3e-300, 1.0, 1.0 + 2**-52, 1e300, -1e300]),
+    st.sampled_from([np.nan, np.inf, -np.inf]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-1, 40), _tricky_values), max_size=60),
+    st.booleans(),
+)
+def test_order_by_group_value_is_the_lexsort_order(
+    pairs: list[tuple[int, float]], large_codes: bool
+) -> None:
+    shift = 2**45 if large_codes else 0  # few bits left for the grid: more ties of values
+    group = np.array([g + shift if g >= 0 else g for g, _ in pairs], dtype=np.int64)
+    values = np.array([v for _, v in pairs], dtype=np.float64)
+
+    order, sorted_group, sorted_values = order_by_group_value(group, values)
+
+    expected = np.lexsort((values, group))
+    assert order.tolist() == expected.tolist()
+    assert sorted_group.tolist() == group[expected].tolist()
+    assert np.array_equal(sorted_values, values[expected], equal_nan=True)

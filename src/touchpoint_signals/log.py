@@ -561,9 +561,7 @@ class TouchpointLog:
     _known_through: int | None = attrs.field(default=None, kw_only=True)
     #: Columns derived from this log's own columns, kept once computed (each read-only):
     #: several signals ask for the same ones. A view starts with none.
-    _derived: dict[str, npt.NDArray[Any]] = attrs.field(
-        factory=dict, init=False, repr=False
-    )
+    _derived: dict[str, npt.NDArray[Any]] = attrs.field(factory=dict, init=False, repr=False)
 
     id = _Column[Any]()
     account = _Column[np.int32]()

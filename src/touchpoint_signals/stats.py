@@ -18,10 +18,12 @@ import numpy.typing as npt
 __all__ = [
     "EXACT_MAX_TOTAL",
     "RankTest",
+    "factorize",
     "longest_run",
     "mann_whitney_greater",
     "mann_whitney_greater_grouped",
     "midranks",
+    "order_by_group_value",
     "per_account_count",
     "per_account_last",
     "per_account_sum",
@@ -248,8 +250,8 @@ def mann_whitney_greater_grouped(
     if presorted:
         sorted_codes, sorted_values, x_sorted = codes, data, xs
     else:
-        order = np.lexsort((data, codes))
-        sorted_codes, sorted_values, x_sorted = codes[order], data[order], xs[order]
+        order, sorted_codes, sorted_values = order_by_group_value(codes, data)
+        x_sorted = xs[order]
     new_group = np.ones(data.size, dtype=bool)
     new_group[1:] = sorted_codes[1:] != sorted_codes[:-1]
     new_run = new_group.copy()
@@ -340,6 +342,86 @@ def shrunk_rate(
     with np.errstate(invalid="ignore", divide="ignore"):
         result: FloatArray = (s + prior_strength * prior) / (t + prior_strength)
     return result
+
+
+def factorize(keys: npt.ArrayLike) -> tuple[IntArray, IntArray]:
+    """The distinct integer ``keys`` in ascending order, and the code of each key.
+
+    The result equals ``np.unique(keys, return_inverse=True)``. It is found with a stable
+    sort, which runs several times faster than the sort ``np.unique`` makes when the keys
+    arrive nearly in order, as keys led by a log's account code do.
+
+    Examples
+    --------
+    >>> distinct, codes = factorize([7, 3, 7, 9, 3])
+    >>> distinct.tolist(), codes.tolist()
+    ([3, 7, 9], [1, 0, 1, 2, 0])
+    """
+    data = np.asarray(keys, dtype=np.int64).reshape(-1)
+    codes = np.empty(data.size, dtype=np.int64)
+    if data.size == 0:
+        return data.copy(), codes
+
+    order = np.argsort(data, kind="stable")
+    ordered = data[order]
+    new = np.empty(data.size, dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    codes[order] = np.cumsum(new) - 1
+    return ordered[new], codes
+
+
+#: Largest number of low bits :func:`order_by_group_value` gives a value's grid position
+#: (a float64 holds every integer up to 2**53 exactly).
+_VALUE_BITS = 52
+
+
+def order_by_group_value(
+    group: IntArray, values: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """The stable order by group, then value, with both columns in that order.
+
+    Returns ``(order, group[order], values[order])`` where ``order`` is exactly
+    ``np.lexsort((values, group))``. One 64-bit key is sorted instead of two columns: the
+    group code in the high bits and, in the low bits, the value's position on an even grid
+    over the values' range. A stable sort of such keys is several times faster than
+    ``lexsort``, the more so when groups arrive in order. Values closer together than the
+    grid's step can share a key; if that leaves any group out of order, ``lexsort`` is used
+    after all, as it is for negative codes or non-finite values.
+
+    Examples
+    --------
+    >>> order, group, values = order_by_group_value(np.array([1, 0, 1]), np.array([5., 2., 1.]))
+    >>> order.tolist(), group.tolist(), values.tolist()
+    ([1, 2, 0], [0, 1, 1], [2.0, 1.0, 5.0])
+    """
+    n = values.size
+    if n == 0:
+        order = np.empty(0, dtype=np.int64)
+        return order, group[order], values[order]
+
+    low, high = float(values.min()), float(values.max())
+    group_bits = int(group.max()).bit_length()
+    value_bits = min(_VALUE_BITS, 62 - group_bits)
+    top = 2**value_bits - 1
+    span = high - low
+    scale = top / span if span > 0 else 0.0
+    if not (math.isfinite(span) and math.isfinite(scale)) or group.min() < 0 or value_bits < 16:
+        order = np.lexsort((values, group))
+        return order, group[order], values[order]
+
+    keys = np.minimum(((values - low) * scale).astype(np.int64), top)
+    keys |= group.astype(np.int64) << value_bits
+    order = np.argsort(keys, kind="stable")
+    sorted_group, sorted_values = group[order], values[order]
+
+    # Truncating onto the grid never reverses two values, but it can tie them; a tie of
+    # different values keeps input order, which is only right if that order was sorted.
+    same_group = sorted_group[1:] == sorted_group[:-1]
+    if (same_group & (sorted_values[1:] < sorted_values[:-1])).any():
+        order = np.lexsort((values, group))
+        return order, group[order], values[order]
+    return order, sorted_group, sorted_values
 
 
 def per_account_count(

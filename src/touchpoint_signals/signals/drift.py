@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from touchpoint_signals.errors import ConfigError, DataError
 from touchpoint_signals.signals import _params
-from touchpoint_signals.stats import mann_whitney_greater_grouped
+from touchpoint_signals.stats import mann_whitney_greater_grouped, order_by_group_value
 
 __all__ = ["DriftResult", "DriftWindows", "drift_severity", "two_window_drift"]
 
@@ -296,8 +296,8 @@ def two_window_drift(
 
     # One sort of both windows by group, then value, serves the medians and the rank test.
     used = np.flatnonzero(in_recent | in_baseline)
-    order = used[np.lexsort((data[used], codes[used]))]
-    sorted_codes, sorted_values, sorted_recent = codes[order], data[order], in_recent[order]
+    within, sorted_codes, sorted_values = order_by_group_value(codes[used], data[used])
+    sorted_recent = in_recent[used[within]]
     n_recent = np.bincount(codes[in_recent], minlength=n_groups).astype(np.int64)
     n_baseline = np.bincount(codes[in_baseline], minlength=n_groups).astype(np.int64)
     median_recent = _window_medians(sorted_values, sorted_recent, n_recent, log_scale)
