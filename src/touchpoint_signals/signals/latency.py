@@ -117,6 +117,7 @@ from touchpoint_signals.signals.drift import (
     drift_severity,
     two_window_drift,
 )
+from touchpoint_signals.stats import factorize
 from touchpoint_signals.timeparse import to_epoch_us
 
 __all__ = ["CustomerReplyLatency", "VendorResponseLatency"]
@@ -193,16 +194,21 @@ def _conversational(view: TouchpointLog) -> BoolArray:
     return result
 
 
-def _first_per_key(rows: IntArray, *keys: npt.NDArray[Any]) -> IntArray:
-    """The earliest of ``rows`` (log order is time order within an account) per key tuple."""
-    if rows.size == 0:
-        return rows
-    order = np.lexsort((rows, *reversed(keys)))
-    stacked = np.stack([k[order] for k in keys])
-    first = np.ones(rows.size, dtype=bool)
-    first[1:] = (stacked[:, 1:] != stacked[:, :-1]).any(axis=0)
-    result: IntArray = np.sort(rows[order][first])
-    return result
+def _first_per_key(keys: IntArray) -> BoolArray:
+    """Which entries come first among those with the same key, in the order given.
+
+    Entries are in log order, which is time order within an account, so the first entry
+    of a key is its earliest row.
+    """
+    first = np.zeros(keys.size, dtype=bool)
+    if keys.size == 0:
+        return first
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    leads = np.ones(keys.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=leads[1:])
+    first[order[leads]] = True
+    return first
 
 
 def _observations(
@@ -221,36 +227,47 @@ def _observations(
 ) -> _Observations:
     """Answered and censored latencies of the questions marked ``ask``.
 
-    ``group_of_answer`` is the drift group of each log row when it answers (``-1`` for none),
-    ``group_of_question`` that of an unanswered question; ``per_answer_key`` (a column of the
-    log) keeps the earliest answer per question and key instead of per question.
+    ``group_of_answer`` is the drift group of each log row when it answers (``-1`` for none);
+    ``group_of_question`` holds, for each row of ``np.flatnonzero(ask)`` in that order, the
+    group an unanswered question is censored in. ``per_answer_key`` (a column of the log)
+    keeps the earliest answer per question and key instead of per question.
     """
-    replies = np.flatnonzero(answer & (view.reply_to >= 0))
-    replies = replies[ask[view.reply_to[replies]]]
-    questions_of = view.reply_to[replies].astype(np.int64)
-    if per_answer_key is None:
-        firsts = _first_per_key(replies, questions_of)
-    else:
-        firsts = _first_per_key(replies, questions_of, per_answer_key[replies])
-    firsts = firsts[group_of_answer[firsts] >= 0]
-    asked = view.reply_to[firsts].astype(np.int64)
-    answered_seconds = calendar.business_seconds(
-        view.occurred_at[asked], view.occurred_at[firsts]
-    )
+    reply_to = view.reply_to
+    replies = np.flatnonzero(answer & (reply_to >= 0))
+    questions_of = reply_to[replies]
+    to_ask = ask[questions_of]
+    replies, questions_of = replies[to_ask], questions_of[to_ask]
+
+    # One integer per (question, key): the row of the question, then the key's code.
+    keys = questions_of.astype(np.int64)
+    if per_answer_key is not None:
+        extra = per_answer_key[replies].astype(np.int64) + 1
+        keys = keys * (int(extra.max(initial=0)) + 1) + extra
+    first = _first_per_key(keys)
+    first &= group_of_answer[replies] >= 0
+    firsts, asked = replies[first], questions_of[first]
+    occurred_at = view.occurred_at
+    answered_seconds = calendar.business_seconds(occurred_at[asked], occurred_at[firsts])
 
     answered = np.zeros(len(view), dtype=bool)
-    answered[view.reply_to[replies]] = True
-    waiting = np.flatnonzero(ask & ~answered & (group_of_question >= 0))
-    elapsed = calendar.business_seconds(view.occurred_at[waiting], as_of_us)
+    answered[questions_of] = True
+    ask_rows = np.flatnonzero(ask)
+    pending = ~answered[ask_rows] & (group_of_question >= 0)
+    waiting, waiting_group = ask_rows[pending], group_of_question[pending]
+    elapsed = calendar.business_seconds(occurred_at[waiting], as_of_us)
     old_enough = elapsed >= censor_min_age_seconds
-    waiting, elapsed = waiting[old_enough], elapsed[old_enough]
+    waiting, waiting_group, elapsed = (
+        waiting[old_enough],
+        waiting_group[old_enough],
+        elapsed[old_enough],
+    )
 
     raw = np.concatenate([answered_seconds, elapsed])
     seconds = np.clip(raw, floor_seconds, max(cap_seconds, floor_seconds))
     return _Observations(
         seconds=seconds,
-        asked_at=np.concatenate([view.occurred_at[asked], view.occurred_at[waiting]]),
-        group=np.concatenate([group_of_answer[firsts], group_of_question[waiting]]),
+        asked_at=np.concatenate([occurred_at[asked], occurred_at[waiting]]),
+        group=np.concatenate([group_of_answer[firsts], waiting_group]),
         row=np.concatenate([firsts, waiting]),
         censored=np.concatenate([np.zeros(firsts.size, bool), np.ones(waiting.size, bool)]),
     )
@@ -638,24 +655,30 @@ class CustomerReplyLatency:
         # replies within the account count (module docstring, "Replies across accounts").
         # Every addressee is a pair that has written (the writer of the message answered, or
         # the account's only writer), so the inbound pairs are all the groups there are.
-        pair = view.account.astype(np.int64) * (n_contacts + 1) + (view.contact + 1)
+        account = view.account
+        contact = view.contact
         inbound_rows = np.flatnonzero(inbound)
-        keys, inverse = np.unique(pair[inbound_rows], return_inverse=True)
+        pair = account[inbound_rows].astype(np.int64) * (n_contacts + 1)
+        pair += contact[inbound_rows] + 1
+        keys, inverse = factorize(pair)
         group_of_answer = np.full(len(view), -1, dtype=np.int64)
         group_of_answer[inbound_rows] = inverse
         key_account = keys // (n_contacts + 1)
 
-        parent = view.reply_to.astype(np.int64)
-        parent_inbound = np.zeros(len(view), dtype=bool)
-        parent_inbound[within] = inbound[parent[within]]
+        # A question is censored in the group of the inbound message it answers, else in
+        # the group of its account's only writer (class Notes, "Who answers what").
+        ask_rows = np.flatnonzero(asks)
+        parent = view.reply_to[ask_rows]
+        parent_inbound = within[ask_rows] & inbound[np.maximum(parent, 0)]
         writers = np.bincount(key_account, minlength=view.n_accounts)
         only_writer = np.full(view.n_accounts, -1, dtype=np.int64)
         single = np.flatnonzero(writers[key_account] == 1)
         only_writer[key_account[single]] = single
         group_of_question = np.where(
-            parent_inbound, group_of_answer[np.maximum(parent, 0)], only_writer[view.account]
+            parent_inbound,
+            group_of_answer[np.maximum(parent, 0)],
+            only_writer[account[ask_rows]],
         )
-        group_of_question = np.where(asks, group_of_question, -1)
         groups = _Groups(
             account=key_account.astype(np.int64),
             contact=(keys % (n_contacts + 1) - 1).astype(np.int64),
@@ -794,7 +817,7 @@ class VendorResponseLatency:
             ask=inbound,
             answer=outbound & within,
             group_of_answer=group_of_answer,
-            group_of_question=np.where(inbound, account, -1),
+            group_of_question=account[inbound],
             per_answer_key=None,
             as_of_us=to_epoch_us(as_of),
             calendar=self.calendar,
