@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -823,3 +825,150 @@ def test_an_automated_acknowledgement_is_not_the_vendors_answer() -> None:
     assert signal.reason == (
         "we now answer in 4.0 business days, was 4.0 business hours (median, 4 v 8 requests)"
     )
+
+
+# -- reasons, column-wise against the per-account reference ----------------------------------
+
+
+def _reference_reason(
+    drift: Any,
+    g: int,
+    wording: Any,
+    windows: DriftWindows,
+    cap_seconds: float,
+    span: str,
+    *,
+    n_censored: int,
+    answered: tuple[int, int],
+    silent: bool,
+) -> str:
+    """The per-account reason function the column-wise lines replaced (kept as reference)."""
+    from touchpoint_signals.signals.latency import _duration
+
+    subject, verb, noun = wording.subjects[g], wording.verb, wording.unit_noun
+    holder = wording.holders[g]
+    n_recent, n_baseline = int(drift.n_recent[g]), int(drift.n_baseline[g])
+    answered_recent, answered_baseline = answered
+    counts = f"{n_recent} v {n_baseline} {noun}"
+    if n_censored:
+        counts += f", {n_censored} still unanswered"
+    if n_recent < windows.min_recent or n_baseline < windows.min_baseline:
+        return (
+            f"too few {noun} to compare: {holder} has {counts} (recent v baseline), "
+            f"needs {windows.min_recent} v {windows.min_baseline}"
+        )
+    if not drift.sufficient[g]:
+        return (
+            f"never answered: {subject} answered none of "
+            f"{wording.questions(n_recent + n_baseline)} in the {span} "
+            f"({n_recent} recent, {n_baseline} baseline), so there is no reply time to compare"
+        )
+
+    def median(m: float, n_answered: int) -> str:
+        return _duration(m, at_least=m >= cap_seconds * (1 - 1e-9) or n_answered == 0)
+
+    now = median(float(drift.median_recent[g]), answered_recent)
+    was = median(float(drift.median_baseline[g]), answered_baseline)
+    if answered_baseline == 0:
+        was = f"unanswered ({was})"
+    p = f"p={drift.p_value[g]:.2g}"
+    if silent:
+        return (
+            f"going silent: {subject} answered none of {wording.questions(n_recent)} of the "
+            f"last {windows.recent_days:g} days (median wait {now}), was {was} "
+            f"(median, {counts})"
+        )
+    if drift.drifted[g]:
+        return f"{subject} now {verb} in {now}, was {was} (median, {counts})"
+    if drift.p_value[g] <= windows.alpha and drift.effect[g] > 1:
+        return (
+            f"{subject} {verb} slower ({p}) but by less than {windows.min_effect:g}x: in "
+            f"{now}, was {was} (median, {counts})"
+        )
+    return (
+        f"no significant slowdown: {subject} {verb} in {now}, was {was} (median, {counts}, {p})"
+    )
+
+
+_MEDIANS = [
+    60.0, 179.0, 180.0, 3599.0, 3600.0 * 47.99, 3600.0 * 48, 86_400.0 * 3.25,
+    864_000.0, 864_000.0 * (1 - 1e-9), 863_999.0,
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 12), st.integers(0, 20), st.integers(0, 2**32 - 1))
+def test_column_wise_reasons_equal_the_per_account_reference(
+    n_groups: int, n_accounts: int, seed: int
+) -> None:
+    # The draws come from a seeded generator rather than hypothesis, so that every
+    # template, boundary and tie is reached often (hypothesis favours small values).
+    rng = random.Random(seed)
+    from touchpoint_signals.signals.drift import DriftResult
+    from touchpoint_signals.signals.latency import _reason_lines, _Wording
+
+    windows = DriftWindows(min_recent=rng.choice([1, 4]), min_baseline=rng.choice([1, 10]))
+    cap = 864_000.0
+
+    def ints(high: int) -> np.ndarray:
+        return np.array([rng.randrange(high) for _ in range(n_groups)], dtype=np.int64)
+
+    def floats(pool: list[float]) -> np.ndarray:
+        return np.array([rng.choice([*pool, rng.uniform(60.0, cap)]) for _ in range(n_groups)])
+
+    n_recent, n_baseline = ints(7), ints(14)
+    sufficient = np.array([rng.random() < 0.7 for _ in range(n_groups)], dtype=bool)
+    p_value = floats([0.05, 0.0499999, 0.051, 0.5, 1.0, 1e-7])
+    effect = floats([0.5, 1.0, 1.0000001, 3.0])
+    drift = DriftResult(
+        n_recent=n_recent,
+        n_baseline=n_baseline,
+        median_recent=floats(_MEDIANS),
+        median_baseline=floats(_MEDIANS),
+        effect=effect,
+        p_value=np.where(sufficient, p_value, np.nan),
+        drifted=np.array([rng.random() < 0.3 for _ in range(n_groups)], dtype=bool),
+        sufficient=sufficient,
+        in_recent=np.zeros(0, bool),
+        in_baseline=np.zeros(0, bool),
+    )
+    answered = (ints(3), ints(3))
+    censored = ints(3)
+    silent = np.array([rng.random() < 0.2 for _ in range(n_groups)], dtype=bool)
+    names = [rng.choice(["contact ann", "we", "an unnamed contact"]) for _ in range(n_groups)]
+    wording = _Wording(names, names[::-1], "replies", ("our", "message"), "replies")
+    chosen = np.array(
+        [rng.randrange(-1, n_groups) if n_groups else -1 for _ in range(n_accounts)],
+        dtype=np.int64,
+    )
+    span = "210 days to 2026-07-01"
+
+    lines = _reason_lines(
+        chosen=chosen,
+        drift=drift,
+        answered=answered,
+        censored_recent=censored,
+        silent=silent,
+        wording=wording,
+        windows=windows,
+        cap_seconds=cap,
+        span=span,
+    )
+
+    expected = [
+        f"no replies to time in the {span}"
+        if g < 0 or n_recent[g] + n_baseline[g] == 0
+        else _reference_reason(
+            drift,
+            g,
+            wording,
+            windows,
+            cap,
+            span,
+            n_censored=int(censored[g]),
+            answered=(int(answered[0][g]), int(answered[1][g])),
+            silent=bool(silent[g]),
+        )
+        for g in chosen.tolist()
+    ]
+    assert lines == expected

@@ -159,7 +159,9 @@ def has_line_break(texts: Iterable[str]) -> bool:
     A reason needs :func:`one_line` only then; checking the few names once is cheaper than
     splitting every account's reason.
     """
-    return any(text != one_line(text) for text in texts)
+    # One split of all the names joined: a trailing sentinel keeps a break at the very
+    # end from being dropped as the last line's end.
+    return len((" ".join(texts) + " .").splitlines()) > 1
 
 
 def sorted_rows(n_rows: int, *parts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -99,7 +99,7 @@ import datetime as dt
 import logging
 import math
 import sys
-from typing import Any, NamedTuple
+from typing import Any
 
 import attrs
 import numpy as np
@@ -109,7 +109,7 @@ from touchpoint_signals.calendar import BusinessCalendar
 from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import DIRECTIONS, TRIGGERS, TouchpointLog
 from touchpoint_signals.model import Direction, Trigger
-from touchpoint_signals.signals import _params
+from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.signals.drift import (
     DriftResult,
@@ -406,41 +406,23 @@ def _latency_frame(
 
     day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
     span = f"{windows.recent_days + windows.baseline_days:g} days to {day}"
-    # Plain lists: the reason loop reads no numpy scalar.
-    readings = _DriftLists(
-        drift.n_recent.tolist(), drift.n_baseline.tolist(), drift.sufficient.tolist(),
-        drift.median_recent.tolist(), drift.median_baseline.tolist(), drift.p_value.tolist(),
-        drift.drifted.tolist(), drift.effect.tolist(),
-    )  # fmt: skip
-    answered_recent_list, answered_baseline_list = (
-        answered_recent.tolist(),
-        answered_baseline.tolist(),
+    # Names are data and may hold a line break; everything else in a reason is ours.
+    one_line = _params.has_line_break(wording.subjects) or _params.has_line_break(
+        wording.holders
     )
-    silent_list = silent.tolist()
-    reasons = []
-    for g, recent, baseline, censored in zip(
-        chosen.tolist(),
-        n_recent.tolist(),
-        n_baseline.tolist(),
-        n_censored.tolist(),
-        strict=True,
-    ):
-        if g < 0 or recent + baseline == 0:
-            reasons.append(f"no {wording.unit_noun} to time in the {span}")
-            continue
-        reasons.append(
-            _reason(
-                readings,
-                g,
-                wording,
-                windows,
-                cap_seconds,
-                span,
-                n_censored=censored,
-                answered=(answered_recent_list[g], answered_baseline_list[g]),
-                silent=silent_list[g],
-            )
-        )
+    reasons = _reason_lines(
+        chosen=chosen,
+        drift=drift,
+        answered=(answered_recent, answered_baseline),
+        censored_recent=censored_recent,
+        silent=silent,
+        wording=wording,
+        windows=windows,
+        cap_seconds=cap_seconds,
+        span=span,
+    )
+    if one_line:
+        reasons = [_params.one_line(reason) for reason in reasons]
 
     logger.info(
         "%s: %d accounts, %d sufficient, %d flagged",
@@ -457,7 +439,7 @@ def _latency_frame(
         value=value,
         severity=account_severity,
         sufficient=sufficient,
-        reasons=[_params.one_line(r) for r in reasons],
+        reasons=reasons,
         samples={"recent": n_recent, "baseline": n_baseline, "censored": n_censored},
         evidence_rows=evidence_rows,
         details={
@@ -476,76 +458,132 @@ def _latency_frame(
     )
 
 
-class _DriftLists(NamedTuple):
-    """The per-group columns of a :class:`DriftResult` that reasons quote, as lists."""
-
-    n_recent: list[int]
-    n_baseline: list[int]
-    sufficient: list[bool]
-    median_recent: list[float]
-    median_baseline: list[float]
-    p_value: list[float]
-    drifted: list[bool]
-    effect: list[float]
-
-
-def _reason(
-    drift: _DriftLists,
-    g: int,
+def _reason_lines(
+    *,
+    chosen: IntArray,
+    drift: DriftResult,
+    answered: tuple[IntArray, IntArray],
+    censored_recent: IntArray,
+    silent: BoolArray,
     wording: _Wording,
     windows: DriftWindows,
     cap_seconds: float,
     span: str,
-    *,
-    n_censored: int,
-    answered: tuple[int, int],
-    silent: bool,
-) -> str:
-    """The one-line reason of an account read through group ``g``, which has observations."""
-    subject, verb, noun = wording.subjects[g], wording.verb, wording.unit_noun
-    holder = wording.holders[g]
-    n_recent, n_baseline = int(drift.n_recent[g]), int(drift.n_baseline[g])
-    answered_recent, answered_baseline = answered
-    counts = f"{n_recent} v {n_baseline} {noun}"
-    if n_censored:
-        counts += f", {n_censored} still unanswered"
-    if n_recent < windows.min_recent or n_baseline < windows.min_baseline:
-        return (
-            f"too few {noun} to compare: {holder} has {counts} (recent v baseline), "
-            f"needs {windows.min_recent} v {windows.min_baseline}"
-        )
-    if not drift.sufficient[g]:
-        return (
-            f"never answered: {subject} answered none of "
-            f"{wording.questions(n_recent + n_baseline)} in the {span} "
-            f"({n_recent} recent, {n_baseline} baseline), so there is no reply time to compare"
-        )
+) -> list[str]:
+    """One reason line per account, read through its chosen group ``chosen[a]``.
 
-    def median(m: float, n_answered: int) -> str:
-        # A median at the cap, or one of unanswered questions only, is a lower bound.
-        return _duration(m, at_least=m >= cap_seconds * (1 - 1e-9) or n_answered == 0)
-
-    now = median(float(drift.median_recent[g]), answered_recent)
-    was = median(float(drift.median_baseline[g]), answered_baseline)
-    if answered_baseline == 0:
-        was = f"unanswered ({was})"
-    p = f"p={drift.p_value[g]:.2g}"
-    if silent:
-        return (
-            f"going silent: {subject} answered none of {wording.questions(n_recent)} of the "
-            f"last {windows.recent_days:g} days (median wait {now}), was {was} "
-            f"(median, {counts})"
-        )
-    if drift.drifted[g]:
-        return f"{subject} now {verb} in {now}, was {was} (median, {counts})"
-    if drift.p_value[g] <= windows.alpha and drift.effect[g] > 1:
-        return (
-            f"{subject} {verb} slower ({p}) but by less than {windows.min_effect:g}x: in "
-            f"{now}, was {was} (median, {counts})"
-        )
-    return (
-        f"no significant slowdown: {subject} {verb} in {now}, was {was} (median, {counts}, {p})"
+    Seven templates, in the order they are tried: no reply to time; too few replies; never
+    answered; going silent; drifted; slower but by less than the threshold; no significant
+    slowdown. Each is assembled for its accounts at once from string columns: counts,
+    durations and p-values are written once per distinct value by the same f-strings a
+    per-account loop would use, and names are taken from the wording's lists.
+    """
+    verb, noun = wording.verb, wording.unit_noun
+    text: _reasons.StrArray = np.full(
+        chosen.size, f"no {noun} to time in the {span}", dtype=_reasons.STRING
     )
+    has = np.flatnonzero(chosen >= 0)
+    g = chosen[has]
+    n_recent, n_baseline = drift.n_recent[g], drift.n_baseline[g]
+    timed = (n_recent + n_baseline) > 0
+    has, g, n_recent, n_baseline = has[timed], g[timed], n_recent[timed], n_baseline[timed]
+    if has.size == 0:
+        return _reasons.to_list(text)
+
+    subjects = np.array(wording.subjects, dtype=_reasons.STRING)[g]
+    holders = np.array(wording.holders, dtype=_reasons.STRING)[g]
+    censored = censored_recent[g]
+    counts = _reasons.by_values(
+        (n_recent, n_baseline, censored),
+        lambda r, b, c: f"{r} v {b} {noun}" + (f", {c} still unanswered" if c else ""),
+    )
+
+    def fill(where: BoolArray, *parts: _reasons.StrArray | str) -> None:
+        """Write the template ``parts`` (columns over ``has``) for the accounts ``where``."""
+        if where.any():
+            text[has[where]] = _reasons.concat(
+                *(part if isinstance(part, str) else part[where] for part in parts)
+            )
+
+    too_few = (n_recent < windows.min_recent) | (n_baseline < windows.min_baseline)
+    fill(
+        too_few,
+        f"too few {noun} to compare: ",
+        holders,
+        " has ",
+        counts,
+        f" (recent v baseline), needs {windows.min_recent} v {windows.min_baseline}",
+    )
+    never = ~too_few & ~drift.sufficient[g]
+    if never.any():
+        fill(
+            never,
+            "never answered: ",
+            subjects,
+            " answered none of ",
+            _reasons.by_value(n_recent + n_baseline, wording.questions),
+            f" in the {span} (",
+            _reasons.by_values(
+                (n_recent, n_baseline), lambda r, b: f"{r} recent, {b} baseline"
+            ),
+            "), so there is no reply time to compare",
+        )
+
+    # The rest have a median in both windows: the templates that quote them.
+    read = ~too_few & ~never
+    if not read.any():
+        return _reasons.to_list(text)
+    answered_recent, answered_baseline = answered[0][g], answered[1][g]
+
+    def medians(values: FloatArray, n_answered: IntArray) -> _reasons.StrArray:
+        # A median at the cap, or one of unanswered questions only, is a lower bound; the
+        # sign carries that mark through one pass of distinct values (medians are > 0).
+        at_least = (values >= cap_seconds * (1 - 1e-9)) | (n_answered == 0)
+        marked = np.where(at_least & read, -values, values)
+        return _reasons.by_value(
+            np.where(read, marked, 1.0), lambda m: _duration(abs(m), at_least=m < 0)
+        )
+
+    now = medians(drift.median_recent[g], answered_recent)
+    was = medians(drift.median_baseline[g], answered_baseline)
+    unanswered = answered_baseline == 0
+    if unanswered.any():
+        was[unanswered] = _reasons.concat("unanswered (", was[unanswered], ")")
+    p_value = drift.p_value[g]
+    p = _reasons.by_value(np.where(read, p_value, 0.0), lambda v: f"p={v:.2g}")
+    tail = _reasons.concat(", was ", was, " (median, ", counts)
+
+    going_silent = read & silent[g]
+    fill(
+        going_silent,
+        "going silent: ",
+        subjects,
+        " answered none of ",
+        _reasons.by_value(np.where(going_silent, n_recent, 0), wording.questions),
+        f" of the last {windows.recent_days:g} days (median wait ",
+        now,
+        ")",
+        tail,
+        ")",
+    )
+    drifted = read & ~going_silent & drift.drifted[g]
+    fill(drifted, subjects, f" now {verb} in ", now, tail, ")")
+    with np.errstate(invalid="ignore"):
+        slower = (p_value <= windows.alpha) & (drift.effect[g] > 1)
+    slower &= read & ~going_silent & ~drifted
+    fill(
+        slower,
+        subjects,
+        f" {verb} slower (",
+        p,
+        f") but by less than {windows.min_effect:g}x: in ",
+        now,
+        tail,
+        ")",
+    )
+    steady = read & ~going_silent & ~drifted & ~slower
+    fill(steady, "no significant slowdown: ", subjects, f" {verb} in ", now, tail, ", ", p, ")")
+    return _reasons.to_list(text)
 
 
 @attrs.frozen
