@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from touchpoint_signals.log import STATUSES, TouchpointLog
 from touchpoint_signals.model import Status, TouchpointKind
-from touchpoint_signals.signals import _params
+from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import (
     longest_run,
@@ -380,21 +380,28 @@ class Attendance:
             for many in (False, True)
         }
 
-        # Plain lists and per-day strings: the loop below reads no numpy scalar.
+        # An account without enough meetings reads by its count alone: one line per distinct
+        # count. The loop below writes the others, reading plain lists and per-day strings.
+        def too_few(count: int) -> str:
+            have = "no meeting" if count == 0 else f"only {count} meeting" + "s" * (count > 1)
+            return f"{have} with an outcome by {cutoff_day}; {self.min_meetings} needed"
+
+        lines = _reasons.by_value(meetings, too_few)
+        read = np.flatnonzero(sufficient)
         streak_start = (
             np.where(first >= 0, rows[np.maximum(first, 0)], -1) if rows.size else first
         )
-        since_days = _row_days(view, streak_start)
-        last_days = _row_days(view, last_row)
+        since_days = _row_days(view, streak_start[read])
+        last_days = _row_days(view, last_row[read])
         columns = zip(
-            sufficient.tolist(), meetings.tolist(), streak.tolist(), lowest.tolist(),
-            highest.tolist(), recent_att.tolist(), recent_n.tolist(), previous_att.tolist(),
-            previous_n.tolist(), since_days, last_days, strict=True,
+            read.tolist(), streak[read].tolist(), lowest[read].tolist(),
+            highest[read].tolist(), recent_att[read].tolist(), recent_n[read].tolist(),
+            previous_att[read].tolist(), previous_n[read].tolist(), since_days, last_days,
+            strict=True,
         )  # fmt: skip
-        reasons = []
+        special: dict[int, str] = {}
         for (
-            enough,
-            count,
+            account,
             run,
             low,
             high,
@@ -405,15 +412,6 @@ class Attendance:
             since,
             last,
         ) in columns:
-            if not enough:
-                have = (
-                    "no meeting" if count == 0 else f"only {count} meeting" + "s" * (count > 1)
-                )
-                reasons.append(
-                    f"{have} with an outcome by {cutoff_day}; {self.min_meetings} needed"
-                )
-                continue
-
             if run:
                 what = plurals[(low, run > 1)] if low == high else "meeting" + "s" * (run > 1)
                 head = (
@@ -439,7 +437,8 @@ class Attendance:
             else:
                 meeting = "meeting" + "s" * (total > 1)
                 tail = f"attended {att} of {total} {meeting} in the last {window}, {compared}"
-            reasons.append(f"{head}; {tail}")
+            special[account] = f"{head}; {tail}"
+        reasons = _reasons.to_list(lines, special)
         if _params.has_line_break(k.name for k in view.kinds):
             return [_params.one_line(r) for r in reasons]
         return reasons
