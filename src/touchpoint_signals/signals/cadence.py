@@ -23,7 +23,6 @@ from touchpoint_signals.log import STATUSES, TouchpointLog
 from touchpoint_signals.model import Account, LifecycleStage, Segment, Status
 from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
-from touchpoint_signals.stats import per_account_count, per_account_last
 from touchpoint_signals.timeparse import to_epoch_us
 
 __all__ = ["CadenceAdherence"]
@@ -258,11 +257,11 @@ class CadenceAdherence:
         codes = {k.name: c for c, k in enumerate(view.kinds)}
         period_start = cutoff - self.period_days * _US_PER_DAY
         started = np.where(plan.started_us <= cutoff, plan.started_us, math.nan)
-        held = np.bincount(view.kind, minlength=len(view.kinds)) > 0
         absent = frozenset(
             kind
             for kind in plan.kinds
-            if self.skip_kinds_absent_from_log and not (kind in codes and held[codes[kind]])
+            if self.skip_kinds_absent_from_log
+            and not (kind in codes and (view.kind == codes[kind]).any())
         )
 
         ratios = np.full((len(plan.kinds), n), math.nan)
@@ -270,19 +269,25 @@ class CadenceAdherence:
         recent = np.zeros((len(plan.kinds), n), dtype=np.int64)
         last_rows = np.full((len(plan.kinds), n), -1, dtype=np.int64)
         evidence = [np.empty(0, dtype=np.int64)]
+        # The completed rows once, then each kind's among them: a kind's passes cost its
+        # own rows, not the whole log's.
+        completed = np.flatnonzero(view.status == _COMPLETED)
+        completed_kind = view.kind[completed]
         for i, kind in enumerate(plan.kinds):
-            done = (view.kind == codes.get(kind, -1)) & (view.status == _COMPLETED)
-            last = per_account_last(view.account, n, done)
+            done = completed[completed_kind == codes.get(kind, -1)]
+            done_account = view.account[done]
+            last = np.full(n, -1, dtype=np.int64)
+            last[done_account] = done  # rows ascend: each account keeps its latest
             anchor = started.copy()
             anchor[last >= 0] = view.occurred_at[last[last >= 0]]
             expected = ~np.isnan(plan.max_days[kind]) & (kind not in absent)
 
             days_since[i] = np.where(expected, (cutoff - anchor) / _US_PER_DAY, math.nan)
             ratios[i] = days_since[i] / plan.max_days[kind]
-            in_period = done & (view.occurred_at > period_start) & expected[view.account]
-            recent[i] = per_account_count(view.account, n, in_period)
+            in_period = (view.occurred_at[done] > period_start) & expected[done_account]
+            recent[i] = np.bincount(done_account[in_period], minlength=n)
             last_rows[i] = np.where(expected, last, -1)
-            evidence += [np.flatnonzero(in_period), last_rows[i][last_rows[i] >= 0]]
+            evidence += [done[in_period], last_rows[i][last_rows[i] >= 0]]
 
         readable = ~np.isnan(ratios)
         sufficient = readable.any(axis=0)
