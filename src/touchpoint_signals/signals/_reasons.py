@@ -49,12 +49,23 @@ def by_values(columns: tuple[npt.NDArray[Any], ...], write: Callable[..., str]) 
     As :func:`by_value`, for templates that read several numbers at once (an interval's two
     ends); the columns hold no NaN.
     """
-    stacked = np.stack(columns, axis=1)
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    # Rows sorted by every column (a lexsort of the columns in one common dtype, as a
+    # stacked table would hold them) and numbered where any column changes.
+    common = np.result_type(*columns)
+    table = [np.asarray(column, dtype=common).reshape(-1) for column in columns]
+    order = np.lexsort(table[::-1])
+    ordered = [column[order] for column in table]
+    new = np.zeros(order.size, dtype=bool)
+    new[:1] = True
+    for column in ordered:
+        new[1:] |= column[1:] != column[:-1]
+    codes = np.empty(order.size, dtype=np.int64)
+    codes[order] = np.cumsum(new) - 1
 
-    texts = np.array([write(*row) for row in distinct.tolist()], dtype=STRING)
+    rows = zip(*(column[new].tolist() for column in ordered), strict=True)
+    texts = np.array([write(*row) for row in rows], dtype=STRING)
 
-    result: StrArray = texts[inverse.reshape(len(stacked))]
+    result: StrArray = texts[codes]
     return result
 
 
