@@ -297,46 +297,61 @@ class TouchpointFatigue:
         )
 
         # Accounts over a cap: their lines name the touchpoints, so they are written apart.
+        # The touchpoints every such line lists are read in one pass, then joined per line.
         broken_caps = readable & (parts[0][2] | parts[1][2])
-        days: dict[int, str] = {}
-        special = {}
-        for a in np.flatnonzero(broken_caps).tolist():
-            broken = [
-                f"{counted[a]} {cap_text[a]}: "
-                + self._listing(touchpoints, rows[bounds[a] : bounds[a + 1]], days)
-                for (counted, cap_text, over), (rows, bounds, _, _) in zip(
-                    parts, (surveys, touches), strict=True
-                )
-                if over[a]
-            ]
-            # Only the listing quotes ids, which may hold a line break.
-            special[a] = _params.one_line("; ".join(broken))
+        broken = np.flatnonzero(broken_caps)
+        lines: dict[int, list[str]] = {a: [] for a in broken.tolist()}
+        for (counted, cap_text, over), (rows, bounds, _, _) in zip(
+            parts, (surveys, touches), strict=True
+        ):
+            owners = broken[over[broken]]
+            for a, listing in zip(
+                owners.tolist(), self._listings(touchpoints, rows, bounds, owners), strict=True
+            ):
+                lines[a].append(f"{counted[a]} {cap_text[a]}: {listing}")
+        # Only the listing quotes ids, which may hold a line break.
+        special = {
+            a: _params.one_line("; ".join(broken_lines)) for a, broken_lines in lines.items()
+        }
         return _reasons.to_list(texts, special)
 
-    def _listing(
+    def _listings(
         self,
         touchpoints: tuple[Callable[[IntArray], npt.NDArray[Any]], IntArray],
         rows: IntArray,
-        days: dict[int, str],
-    ) -> str:
-        """The first ``max_listed`` of ``rows`` as "id on date", and how many more.
+        bounds: IntArray,
+        owners: IntArray,
+    ) -> list[str]:
+        """For each account in ``owners``, its first ``max_listed`` rows as "id on date".
 
-        ``touchpoints`` reads the log's ids of some rows (without copying the id column of
-        a view) and holds its times; ``days`` the dates already written, by
-        day number.
+        ``rows[bounds[a]:bounds[a + 1]]`` are account ``a``'s counted rows; ``touchpoints``
+        reads the log's ids of some rows (without copying the id column of a view) and
+        holds its times. A listing that stops short says how many more there are.
         """
         ids_at, occurred_at = touchpoints
-        picked = rows[: self.max_listed]
-        named = []
-        for tid, micros in zip(
-            ids_at(picked).tolist(), occurred_at[picked].tolist(), strict=True
-        ):
+        starts = bounds[owners]
+        counts = bounds[owners + 1] - starts
+        shown = np.minimum(counts, self.max_listed)
+        ends = np.cumsum(shown)
+        first = np.repeat(starts - (ends - shown), shown)
+        picked = rows[first + np.arange(int(ends[-1]) if ends.size else 0)]
+
+        ids = ids_at(picked).tolist()
+        days: dict[int, str] = {}
+        dates = []
+        for micros in occurred_at[picked].tolist():
             day = micros // _US_PER_DAY
             if day not in days:
                 days[day] = _date(micros)
-            named.append(f"{tid} on {days[day]}")
-        more = len(rows) - len(named)
-        return ", ".join(named) + (f" and {more} more" if more else "")
+            dates.append(days[day])
+
+        listings = []
+        at = 0
+        for n_shown, more in zip(shown.tolist(), (counts - shown).tolist(), strict=True):
+            named = [f"{ids[i]} on {dates[i]}" for i in range(at, at + n_shown)]
+            listings.append(", ".join(named) + (f" and {more} more" if more else ""))
+            at += n_shown
+        return listings
 
 
 def _plural(count: int, noun: str) -> str:
