@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "IntegrityError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "ProtocolError",
     "RecordError",
@@ -86,3 +87,17 @@ class ConfigError(TouchpointSignalsError, ValueError):
 
 class ProtocolError(TouchpointSignalsError, TypeError):
     """An object handed to the library does not have the shape a protocol requires."""
+
+
+class MissingExtraError(TouchpointSignalsError, ImportError):
+    """A function needs an optional dependency that is not installed.
+
+    The message names the package and the extra that installs it
+    (``pip install 'touchpoint-signals[pandas]'``); ``extra`` holds the extra's name. It is
+    raised when the function is called, never when the library is imported: the core needs
+    none of the extras.
+    """
+
+    def __init__(self, message: str, *, extra: str) -> None:
+        super().__init__(message)
+        self.extra = extra
