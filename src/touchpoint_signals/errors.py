@@ -11,6 +11,8 @@ Messages are written for the data engineer who has to fix the input: they name t
 
 from __future__ import annotations
 
+import importlib
+
 __all__ = [
     "ConfigError",
     "DataError",
@@ -101,3 +103,19 @@ class MissingExtraError(TouchpointSignalsError, ImportError):
     def __init__(self, message: str, *, extra: str) -> None:
         super().__init__(message)
         self.extra = extra
+
+    @classmethod
+    def require(cls, package: str, *, extra: str, needed_by: str) -> None:
+        """Raise this error, naming ``extra``, when ``package`` cannot be imported.
+
+        A function that needs an optional package calls this first, then imports the
+        package itself, so the import is checked and typed where it is used.
+        """
+        try:
+            importlib.import_module(package)
+        except ImportError as exc:
+            raise cls(
+                f"{needed_by} needs {package}, which is not installed: "
+                f"pip install 'touchpoint-signals[{extra}]'",
+                extra=extra,
+            ) from exc

@@ -53,7 +53,6 @@ install, if it is missing.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import math
 import os
@@ -118,21 +117,6 @@ BAND_ORDER: tuple[Band, ...] = tuple(sorted(Band, key=lambda band: band.risk))
 #: every integer exactly, and is written as it is.
 _EXACT_INTEGERS = 2.0**53
 _PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-
-
-# -- optional dependencies ------------------------------------------------------------------
-
-
-def _require(package: str, extra: str, function: str) -> None:
-    """Raise :class:`MissingExtraError` naming ``extra`` when ``package`` cannot be imported."""
-    try:
-        importlib.import_module(package)
-    except ImportError as exc:
-        raise MissingExtraError(
-            f"{function} needs {package}, which is not installed: "
-            f"pip install 'touchpoint-signals[{extra}]'",
-            extra=extra,
-        ) from exc
 
 
 # -- reading: columns to text -----------------------------------------------------------------
@@ -237,7 +221,9 @@ def _pandas_texts(column: pd.Series[Any]) -> Texts:
         utc = column.dt.tz_convert("UTC").dt.tz_localize(None)
         return _datetime64_texts(utc.to_numpy(), aware=True)
     if isinstance(dtype, pd.ArrowDtype):
-        _require("pyarrow", "arrow", "reading a pyarrow-backed column")
+        MissingExtraError.require(
+            "pyarrow", extra="arrow", needed_by="reading a pyarrow-backed column"
+        )
         import pyarrow as pa
 
         return _arrow_texts(pa.array(column.array))
@@ -459,7 +445,7 @@ def read_pandas(
     >>> len(result.log), [str(a) for a in result.log.account_ids]
     (2, ['acme'])
     """
-    _require("pandas", "pandas", "read_pandas")
+    MissingExtraError.require("pandas", extra="pandas", needed_by="read_pandas")
     import pandas as pd
 
     if not isinstance(touchpoints, pd.DataFrame):
@@ -492,7 +478,7 @@ def read_arrow(
     instants they hold; timestamps without one are wall-clock times, refused unless
     ``default_tz`` is given; dictionary columns are read as their values.
     """
-    _require("pyarrow", "arrow", "read_arrow")
+    MissingExtraError.require("pyarrow", extra="arrow", needed_by="read_arrow")
     import pyarrow as pa
 
     def table_of(value: object, what: str) -> pa.Table:
@@ -865,26 +851,26 @@ def log_to_pandas(log: TouchpointLog) -> pd.DataFrame:
     (with ``accounts=accounts_to_pandas(log)`` when the log holds account records, the same
     ``catalog``, and ``mode="lenient"`` when some reply links are unresolved).
     """
-    _require("pandas", "pandas", "log_to_pandas")
+    MissingExtraError.require("pandas", extra="pandas", needed_by="log_to_pandas")
     return _to_pandas(_log_columns(log))
 
 
 def log_to_arrow(log: TouchpointLog) -> pa.Table:
     """:func:`log_to_pandas` as a pyarrow Table (dictionary columns, ``timestamp[us, UTC]``)."""
-    _require("pyarrow", "arrow", "log_to_arrow")
+    MissingExtraError.require("pyarrow", extra="arrow", needed_by="log_to_arrow")
     return _to_arrow(_log_columns(log))
 
 
 def accounts_to_pandas(accounts: TouchpointLog | Iterable[Account]) -> pd.DataFrame:
     """One row per account record (a log's, or the accounts given), with the canonical
     account fields; segments by name, lifecycle stages as a categorical."""
-    _require("pandas", "pandas", "accounts_to_pandas")
+    MissingExtraError.require("pandas", extra="pandas", needed_by="accounts_to_pandas")
     return _to_pandas(_account_columns(_accounts_of(accounts)))
 
 
 def accounts_to_arrow(accounts: TouchpointLog | Iterable[Account]) -> pa.Table:
     """:func:`accounts_to_pandas` as a pyarrow Table."""
-    _require("pyarrow", "arrow", "accounts_to_arrow")
+    MissingExtraError.require("pyarrow", extra="arrow", needed_by="accounts_to_arrow")
     return _to_arrow(_account_columns(_accounts_of(accounts)))
 
 
@@ -911,7 +897,7 @@ def signals_to_pandas(
 
     Each signal's unit is in ``frame.attrs["units"]``.
     """
-    _require("pandas", "pandas", "signals_to_pandas")
+    MissingExtraError.require("pandas", extra="pandas", needed_by="signals_to_pandas")
     columns, units = _signals_table(signals)
     return _to_pandas(columns, {"units": units})
 
@@ -919,7 +905,7 @@ def signals_to_pandas(
 def signals_to_arrow(signals: SignalSet | Mapping[str, SignalFrame] | SignalFrame) -> pa.Table:
     """:func:`signals_to_pandas` as a pyarrow Table; units are in the schema's metadata
     (``b"units.<signal>"``)."""
-    _require("pyarrow", "arrow", "signals_to_arrow")
+    MissingExtraError.require("pyarrow", extra="arrow", needed_by="signals_to_arrow")
     columns, units = _signals_table(signals)
     return _to_arrow(columns, {f"units.{k}": v for k, v in units.items()})
 
@@ -951,7 +937,7 @@ def scores_to_pandas(
         severity the scorer used, imputed where ``.handling`` says so) and ``.handling``;
         NaN and ``pd.NA`` where a score has no contribution of that signal.
     """
-    _require("pandas", "pandas", "scores_to_pandas")
+    MissingExtraError.require("pandas", extra="pandas", needed_by="scores_to_pandas")
     columns, units = _score_columns(list(scores), signals)
     return _to_pandas(columns, {"units": units} if units else None)
 
@@ -962,6 +948,6 @@ def scores_to_arrow(
     signals: SignalSet | Mapping[str, SignalFrame] | SignalFrame | None = None,
 ) -> pa.Table:
     """:func:`scores_to_pandas` as a pyarrow Table (lists as ``list<string>``)."""
-    _require("pyarrow", "arrow", "scores_to_arrow")
+    MissingExtraError.require("pyarrow", extra="arrow", needed_by="scores_to_arrow")
     columns, units = _score_columns(list(scores), signals)
     return _to_arrow(columns, {f"units.{k}": v for k, v in units.items()} or None)
