@@ -116,6 +116,9 @@ BAND_ORDER: tuple[Band, ...] = tuple(sorted(Band, key=lambda band: band.risk))
 #: Whole floats below this size are written as integers; above it a float no longer holds
 #: every integer exactly, and is written as it is.
 _EXACT_INTEGERS = 2.0**53
+#: Rows of a table turned into text and validated at a time: the loader's chunk, so the
+#: texts alive at once are bounded as they are when a CSV file is read.
+BLOCK_ROWS = CHUNK_ROWS
 _PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
@@ -302,8 +305,8 @@ class _Table:
     def blocks(self, columns: Iterable[str]) -> Iterator[CsvBlock]:
         """The table's rows as CSV blocks holding ``columns`` (those the table has)."""
         header = tuple(c for c in dict.fromkeys(columns) if c in self.position)
-        for start in range(0, self.rows, CHUNK_ROWS):
-            stop = min(self.rows, start + CHUNK_ROWS)
+        for start in range(0, self.rows, BLOCK_ROWS):
+            stop = min(self.rows, start + BLOCK_ROWS)
             rows = np.empty((stop - start, len(header)), dtype=object)
             for j, name in enumerate(header):
                 rows[:, j] = self.texts(name, start, stop)
