@@ -8,7 +8,13 @@ import re
 import attrs
 import pytest
 
-from touchpoint_signals.display import BAND_COLOURS, MAX_ROWS, health_score_html, scores_html
+from touchpoint_signals.display import (
+    BAND_COLOURS,
+    MAX_ROWS,
+    REASON_CHARS,
+    health_score_html,
+    scores_html,
+)
 from touchpoint_signals.scoring import Adjustment, Band, Contribution, HealthScore, Scores
 
 AS_OF = dt.datetime(2026, 6, 30, tzinfo=dt.UTC)
@@ -137,3 +143,14 @@ def test_an_empty_portfolio() -> None:
 
     assert "<b>0 accounts</b>" in html
     assert "<table" not in html
+
+
+def test_a_long_first_reason_is_cut_in_the_table_and_whole_in_its_tooltip() -> None:
+    long = "attendance cost 20.00 points: " + "missed again; " * 30
+
+    html = scores_html([_score("acme", Band.RED, 20.0, reasons=(long,))])
+
+    shown = re.search(r'<span title="([^"]*)">([^<]*)</span>', html)
+    assert shown is not None
+    assert shown.group(1) == long
+    assert shown.group(2) == long[: REASON_CHARS - 1].rstrip() + "…"

@@ -10,8 +10,9 @@ library.
   ``as_of`` and scorer; a row per contribution with a bar of the points it gave and the
   points it cost; the reasons; any adjustments (rules, overrides).
 * :func:`scores_html`: the count of accounts per band, then the riskiest ``max_rows``
-  accounts with band, score, coverage and first reason, and a last line saying how many were
-  left out, so a cut table is never mistaken for the whole portfolio.
+  accounts with band, score, coverage and first reason (cut at :data:`REASON_CHARS`
+  characters, the whole of it in a tooltip), and a last line saying how many were left out,
+  so a cut table is never mistaken for the whole portfolio.
 
 Everything that comes from data (account ids, reasons, scorer names) is HTML-escaped.
 Styles are inline, so the output looks the same wherever a notebook is rendered and leaks
@@ -34,7 +35,7 @@ from collections.abc import Iterable
 
 from touchpoint_signals.scoring.base import Band, Contribution, HealthScore, Scores
 
-__all__ = ["BAND_COLOURS", "MAX_ROWS", "health_score_html", "scores_html"]
+__all__ = ["BAND_COLOURS", "MAX_ROWS", "REASON_CHARS", "health_score_html", "scores_html"]
 
 #: The colour of each band's badge and bars.
 BAND_COLOURS: dict[Band, str] = {
@@ -54,6 +55,8 @@ _FONT = "font-family: system-ui, sans-serif; font-size: 13px; line-height: 1.45"
 _CELL = "padding: 2px 8px; text-align: left; vertical-align: top; border-bottom: 1px solid #eee"
 #: Pixels per point of a contribution bar: a full bar is the whole 0-100 scale.
 _BAR_PX_PER_POINT = 2
+#: Characters of a reason a portfolio row shows; the whole reason is in its tooltip.
+REASON_CHARS = 160
 
 
 def _e(value: object) -> str:
@@ -157,14 +160,21 @@ def _score_cell(score: HealthScore) -> str:
     )
 
 
+def _reason_cell(reason: str) -> str:
+    """A reason cut to :data:`REASON_CHARS` characters, the whole of it in the tooltip."""
+    if len(reason) <= REASON_CHARS:
+        return _e(reason)
+    return f'<span title="{_e(reason)}">{_e(reason[: REASON_CHARS - 1].rstrip())}…</span>'
+
+
 def _portfolio_row(rank: int, score: HealthScore) -> str:
-    first = _e(score.reasons[0]) if score.reasons else ""
+    first = _reason_cell(score.reasons[0]) if score.reasons else ""
     more = len(score.reasons) - 1
     if more > 0:
         first += f' <span style="color: #757575">(+{more} more)</span>'
     return (
         f'<tr><td style="{_CELL}; color: #757575">{rank}</td>'
-        f'<td style="{_CELL}">{_e(score.account_id)}</td>'
+        f'<td style="{_CELL}; white-space: nowrap">{_e(score.account_id)}</td>'
         f'<td style="{_CELL}">{_badge(score.band)}</td>'
         f'<td style="{_CELL}; white-space: nowrap">{_score_cell(score)}</td>'
         f'<td style="{_CELL}; text-align: right">{score.coverage:.0%}</td>'
