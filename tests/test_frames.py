@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -855,3 +856,13 @@ def test_a_missing_extra_is_named(
         call(log)
     with pytest.raises(ImportError):
         call(log)
+
+
+def test_the_dataframes_page_runs_as_written() -> None:
+    page = Path(__file__).resolve().parents[1] / "docs" / "dataframes.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 2
+
+    namespace: dict[str, Any] = {"__name__": "docs"}
+    for block in blocks:  # the second block goes on from the first
+        exec(compile(block, "dataframes.md", "exec"), namespace)

@@ -4,7 +4,9 @@ plots exactly that history."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -134,3 +136,15 @@ def test_without_matplotlib_the_plot_extra_is_named(
     with pytest.raises(MissingExtraError, match=r"touchpoint-signals\[plot\]") as caught:
         plot_history(history)
     assert caught.value.extra == "plot"
+
+
+def test_the_notebooks_page_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = Path(__file__).resolve().parents[1] / "docs" / "notebooks.md"
+    (block,) = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+    monkeypatch.chdir(tmp_path)
+
+    exec(compile(block, "notebooks.md", "exec"), {"__name__": "docs"})
+
+    assert (tmp_path / "acct07.png").read_bytes().startswith(b"\x89PNG")
