@@ -8,9 +8,10 @@ accounts, by the path :func:`~touchpoint_signals.read_csv` takes: the same
 ``default_tz``), strict and lenient modes, and a
 :class:`~touchpoint_signals.ingest.LoadResult` whose rejections name the row and the field.
 Each column is written out, a block of rows at a time, in the text a CSV file would hold, and
-the blocks go to the loader as CSV blocks (:func:`~touchpoint_signals.ingest.loader.
-load_csv_blocks`), so a table and the CSV file written from it load into the same log, with
-the same rejections. A column is converted as a whole, by its type:
+the blocks go to the loader as CSV blocks
+(:func:`~touchpoint_signals.ingest.loader.load_csv_blocks`), so a table and the CSV file
+written from it load into the same log, with the same rejections. A column is converted as
+a whole, by its type:
 
 =============================================  ==============================================
 column                                         read as
@@ -149,15 +150,12 @@ def _cell_text(value: object) -> str:
 
 
 def _object_texts(values: Sequence[object], missing: BoolArray) -> Texts:
-    texts = np.array(
-        [
-            "" if gone else _cell_text(v)
-            for v, gone in zip(values, missing.tolist(), strict=True)
-        ]
-        + [""],
-        dtype=object,
-    )
-    return texts[:-1]  # the extra "" keeps numpy from reading strings as a 2-D shape
+    """A column of mixed Python objects as texts, one value at a time."""
+    texts = np.empty(len(values), dtype=object)
+    texts[:] = [
+        "" if gone else _cell_text(v) for v, gone in zip(values, missing.tolist(), strict=True)
+    ]
+    return texts
 
 
 def _micros(counts: IntArray, unit: str) -> IntArray:
@@ -300,6 +298,7 @@ class _Table:
         self.source = source
 
     def texts(self, name: str, start: int, stop: int) -> Texts:
+        """Rows ``start:stop`` of column ``name`` as texts (each kind of table says how)."""
         raise NotImplementedError
 
     def blocks(self, columns: Iterable[str]) -> Iterator[CsvBlock]:
