@@ -42,6 +42,7 @@ EXPECTED = [
     "LoadReport",
     "LoadResult",
     "MappingFile",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "Override",
     "Overrides",
@@ -84,8 +85,10 @@ EXPECTED = [
     "load_scorecard",
     "load_touchpoints",
     "parse_instant",
+    "read_arrow",
     "read_csv",
     "read_jsonl",
+    "read_pandas",
     "score_changes",
 ]
 

@@ -2,7 +2,9 @@
 
 The public names are re-exported here; implementation modules are named after what they hold
 (:mod:`~touchpoint_signals.model`, :mod:`~touchpoint_signals.log`,
-:mod:`~touchpoint_signals.ingest`, ...).
+:mod:`~touchpoint_signals.ingest`, ...). The optional parts import their packages only when
+called: :mod:`~touchpoint_signals.frames` (pandas, pyarrow), :mod:`~touchpoint_signals.plot`
+(matplotlib); :mod:`~touchpoint_signals.display` needs none.
 """
 
 from touchpoint_signals.calendar import BusinessCalendar
@@ -11,6 +13,7 @@ from touchpoint_signals.errors import (
     ConfigError,
     DataError,
     IntegrityError,
+    MissingExtraError,
     NaiveDatetimeError,
     ProtocolError,
     RecordError,
@@ -18,6 +21,7 @@ from touchpoint_signals.errors import (
     UnknownNameError,
 )
 from touchpoint_signals.explain import BandHysteresis, green_but_cooling, score_changes
+from touchpoint_signals.frames import read_arrow, read_pandas
 from touchpoint_signals.ingest import (
     ColumnMapping,
     LoadReport,
@@ -124,6 +128,7 @@ __all__ = [
     "LoadReport",
     "LoadResult",
     "MappingFile",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "Override",
     "Overrides",
@@ -166,8 +171,10 @@ __all__ = [
     "load_scorecard",
     "load_touchpoints",
     "parse_instant",
+    "read_arrow",
     "read_csv",
     "read_jsonl",
+    "read_pandas",
     "score_changes",
 ]
 

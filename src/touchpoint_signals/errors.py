@@ -11,10 +11,13 @@ Messages are written for the data engineer who has to fix the input: they name t
 
 from __future__ import annotations
 
+import importlib
+
 __all__ = [
     "ConfigError",
     "DataError",
     "IntegrityError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "ProtocolError",
     "RecordError",
@@ -86,3 +89,33 @@ class ConfigError(TouchpointSignalsError, ValueError):
 
 class ProtocolError(TouchpointSignalsError, TypeError):
     """An object handed to the library does not have the shape a protocol requires."""
+
+
+class MissingExtraError(TouchpointSignalsError, ImportError):
+    """A function needs an optional dependency that is not installed.
+
+    The message names the package and the extra that installs it
+    (``pip install 'touchpoint-signals[pandas]'``); ``extra`` holds the extra's name. It is
+    raised when the function is called, never when the library is imported: the core needs
+    none of the extras.
+    """
+
+    def __init__(self, message: str, *, extra: str) -> None:
+        super().__init__(message)
+        self.extra = extra
+
+    @classmethod
+    def require(cls, package: str, *, extra: str, needed_by: str) -> None:
+        """Raise this error, naming ``extra``, when ``package`` cannot be imported.
+
+        A function that needs an optional package calls this first, then imports the
+        package itself, so the import is checked and typed where it is used.
+        """
+        try:
+            importlib.import_module(package)
+        except ImportError as exc:
+            raise cls(
+                f"{needed_by} needs {package}, which is not installed: "
+                f"pip install 'touchpoint-signals[{extra}]'",
+                extra=extra,
+            ) from exc

@@ -92,6 +92,7 @@ __all__ = [
     "Mode",
     "load",
     "load_accounts",
+    "load_csv_blocks",
     "load_touchpoints",
     "read_csv",
     "read_jsonl",
@@ -1283,6 +1284,30 @@ def load(
     )
     result = staged.finish(accounts)
     return attrs.evolve(result, account_report=account_report)
+
+
+def load_csv_blocks(
+    blocks: Iterable[CsvBlock],
+    *,
+    accounts: Iterable[Account] | None = None,
+    mode: Mode = "strict",
+    mapping: ColumnMapping | None = None,
+    catalog: Catalog = DEFAULT_CATALOG,
+    default_tz: dt.tzinfo | None = None,
+    source: str = "<blocks>",
+) -> LoadResult:
+    """Validate touchpoints given as blocks of text rows and build the log.
+
+    :func:`load_touchpoints` for rows that are already split into text columns, the form
+    :func:`read_csv` reads a file into: each block is validated a column at a time, by the
+    same rules and with the same messages, and no record becomes a dict of its own. The
+    dataframe readers of :mod:`touchpoint_signals.frames` hand their tables over this way,
+    which is why a table and the CSV file written from it load into the same log. The
+    parameters are those of :func:`load_touchpoints`.
+    """
+    _check_mode(mode)
+    staged = _stage_touchpoints((blocks,), mode, mapping, catalog, default_tz, source)
+    return staged.finish(None if accounts is None else tuple(accounts))
 
 
 def read_csv(

@@ -178,6 +178,15 @@ class HealthScore:
         """The score as one line of JSON."""
         return json.dumps(self.to_dict(), sort_keys=True)
 
+    def _repr_html_(self) -> str:
+        """The score as an HTML card in a notebook (see :mod:`touchpoint_signals.display`).
+
+        The display module is imported here, on first use, so that scoring never loads it.
+        """
+        from touchpoint_signals.display import health_score_html
+
+        return health_score_html(self)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HealthScore:
         """Rebuild a score from :meth:`to_dict` output."""
@@ -327,6 +336,14 @@ class Scores:
             if item.account_id == account_id:
                 return item
         raise UnknownNameError(f"no health score for account {account_id!r}")
+
+    def _repr_html_(self) -> str:
+        """The portfolio as an HTML table in a notebook, riskiest first, cut at
+        :data:`~touchpoint_signals.display.MAX_ROWS` accounts (see
+        :func:`touchpoint_signals.display.scores_html`)."""
+        from touchpoint_signals.display import scores_html
+
+        return scores_html(self)
 
 
 @contextlib.contextmanager
