@@ -131,7 +131,7 @@ def test_api_pages_render_the_docstrings(site: Path) -> None:
 
 def test_key_pages_say_what_they_are_for(site: Path) -> None:
     expectations = {
-        "quickstart.md": "riskiest_first",
+        "quickstart.md": "riskiest first",
         "concepts.md": "as_of",
         "logging.md": "NullHandler",
         "howto/own_data.md": "lenient",
