@@ -68,7 +68,7 @@ from touchpoint_signals.tone import LexiconToneModel
 
 try:
     import pandas as pd
-    from scipy.stats import mannwhitneyu, rankdata
+    from scipy.special import ndtr
 except ImportError:
     sys.exit(
         "benchmarks/signals_vs_pandas.py needs pandas and scipy for its baseline: "
@@ -258,7 +258,9 @@ def finish(
 
 def trailing_misses(missed: pd.Series) -> int:
     """Missed meetings in a row at the end of one account's time-ordered history."""
-    return int((~missed)[::-1].cumsum().eq(0).sum())
+    values = missed.to_numpy()
+    attended = np.flatnonzero(~values)
+    return len(values) - 1 - int(attended[-1]) if attended.size else len(values)
 
 
 def shrunk(successes: Any, trials: Any, prior: Any) -> Any:
@@ -351,21 +353,46 @@ def untied_u_counts(m: int, n: int) -> npt.NDArray[np.float64]:
     return counts
 
 
-def greater_p_value(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
-    """One-sided Mann-Whitney p-value that ``x`` tends to exceed ``y``, as stats.py defines it.
-
-    Up to ``EXACT_MAX`` values: midranks against the untied null, P(U >= ceil(u)). scipy's
-    exact method reads P(U >= floor(u)), one step more when midranks make u a half
-    (latencies tie at the floor and the cap), so the exact tail is counted here. Above:
-    scipy's normal approximation, with the same tie and continuity corrections.
-    """
-    m, n = len(x), len(y)
-    if m + n > EXACT_MAX:
-        return float(mannwhitneyu(x, y, alternative="greater", method="asymptotic").pvalue)
-    ranks = rankdata(np.concatenate([x, y]))
-    u = ranks[:m].sum() - m * (m + 1) / 2
+def exact_tail(m: int, n: int, u: float) -> float:
+    """P(U >= ceil(u)) under the untied null: the exact one-sided p-value of stats.py."""
     tail = untied_u_counts(m, n)[math.ceil(u) :].sum()
     return min(1.0, float(tail) / math.comb(m + n, m))
+
+
+def rank_test(tested: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """One-sided Mann-Whitney p-value per group that its recent latencies are the larger.
+
+    As stats.py defines it: midranks within the group; up to ``EXACT_MAX`` values the exact
+    null distribution of untied ranks, P(U >= ceil(u)) (scipy's exact method reads
+    P(U >= floor(u)), one step more whenever midranks make u a half, as latencies tied at
+    the floor or the cap do); above, the normal approximation with the tie-corrected
+    variance and a continuity correction of one half.
+    """
+    ranks = tested.groupby(keys)["seconds"].rank(method="average")
+    per_group = (
+        tested.assign(recent_rank=ranks.where(tested["recent"], 0.0))
+        .groupby(keys)
+        .agg(
+            m=("recent", "sum"),
+            total=("recent", "size"),
+            rank_sum=("recent_rank", "sum"),
+        )
+    )
+    m, total = per_group["m"], per_group["total"]
+    n = total - m
+    u = per_group["rank_sum"] - m * (m + 1) / 2
+    exact = total <= EXACT_MAX
+    p_value = pd.Series(np.nan, index=per_group.index)
+    p_value[exact] = [
+        exact_tail(a, b, c) for a, b, c in zip(m[exact], n[exact], u[exact], strict=True)
+    ]
+    if not exact.all():
+        ties = tested.groupby([*keys, "seconds"]).size()
+        tie_term = (ties**3 - ties).groupby(level=keys).sum() / (total * (total - 1))
+        variance = m * n / 12.0 * ((total + 1) - tie_term)
+        z = (u - m * n / 2.0 - 0.5) / np.sqrt(variance.where(variance > 0))
+        p_value[~exact] = pd.Series(ndtr(-z), index=z.index).where(variance > 0, 1.0)
+    return p_value
 
 
 def window_drift(observations: pd.DataFrame, keys: list[str], cutoff: pd.Timestamp) -> Any:
@@ -404,15 +431,8 @@ def window_drift(observations: pd.DataFrame, keys: list[str], cutoff: pd.Timesta
     tested = (groups["n_recent"] >= MIN_RECENT) & (groups["n_baseline"] >= MIN_BASELINE)
 
     # One rank test per tested group: recent latencies larger than the baseline's?
-    def p_value(group: pd.DataFrame) -> float:
-        seconds, recent = group["seconds"].to_numpy(), group["recent"].to_numpy()
-        return greater_p_value(seconds[recent], seconds[~recent])
-
     in_tested = used.join(tested.rename("tested"), on=keys)
-    in_tested = in_tested[in_tested["tested"]]
-    groups["p_value"] = np.nan
-    if len(in_tested):
-        groups["p_value"] = in_tested.groupby(keys)[["seconds", "recent"]].apply(p_value)
+    groups["p_value"] = rank_test(in_tested[in_tested["tested"]], keys)
 
     # Never answered is insufficient; going silent flags like drift.
     readable = tested & (groups["answered_recent"] + groups["answered_baseline"] > 0)
