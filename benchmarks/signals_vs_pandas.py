@@ -270,14 +270,15 @@ def shrunk(successes: Any, trials: Any, prior: Any) -> Any:
 
 def pandas_attendance(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestamp) -> Any:
     """docs/signals/attendance.md: the streak of misses, the rates against a segment prior."""
-    meeting_kinds = inputs.kinds.index[inputs.kinds["meeting"]]
+    is_meeting = known["kind"].isin(inputs.kinds.index[inputs.kinds["meeting"]])
     meetings = known[
-        known["kind"].isin(meeting_kinds)
-        & known["status"].isin(["completed", "cancelled", "no_show"])
+        is_meeting & known["status"].isin(["completed", "cancelled", "no_show"])
     ].sort_values(["account", "occurred_at", "id"])  # log order: time, then touchpoint id
     recent_start = cutoff - ATTENDANCE_RECENT * DAY
-    recent = meetings["occurred_at"] > recent_start
-    baseline = ~recent & (meetings["occurred_at"] > recent_start - ATTENDANCE_BASELINE * DAY)
+    at = meetings["occurred_at"]
+    recent = at > recent_start
+    baseline = ~recent & (at > recent_start - ATTENDANCE_BASELINE * DAY)
+    previous = ~recent & (at > recent_start - ATTENDANCE_RECENT * DAY)
     attended = meetings["status"] == "completed"
     meetings = meetings.assign(
         missed=~attended,
@@ -286,13 +287,22 @@ def pandas_attendance(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Times
         recent_attended=recent & attended,
         baseline=baseline,
         baseline_attended=baseline & attended,
+        previous_attended=previous & attended,
+        # runs of misses: a run is the misses after the same count of attended meetings
+        run=attended.groupby(meetings["account"]).cumsum(),
     )
-    per_account = meetings.groupby("account")[
-        ["attended", "recent", "recent_attended", "baseline", "baseline_attended"]
-    ].sum()
-    per_account["meetings"] = meetings.groupby("account").size()
-    per_account["streak"] = meetings.groupby("account")["missed"].apply(trailing_misses)
-    table = per_account.reindex(inputs.accounts.index, fill_value=0)
+    by_account = meetings.groupby("account")
+    counts = ["attended", "recent", "recent_attended", "baseline", "baseline_attended"]
+    per_account = by_account[[*counts, "previous_attended"]].sum()
+    per_account["meetings"] = by_account.size()
+    per_account["streak"] = by_account["missed"].apply(trailing_misses)
+    runs = meetings[meetings["missed"]].groupby(["account", "run"]).size()
+    per_account["longest_streak"] = runs.groupby(level="account").max()
+    rescheduled = known[
+        is_meeting & (known["status"] == "rescheduled") & (known["occurred_at"] > recent_start)
+    ]
+    per_account["rescheduled_recent"] = rescheduled.groupby("account").size()
+    table = per_account.reindex(inputs.accounts.index).fillna(0).astype(np.int64)
 
     # The prior: the pooled baseline rate of the segment's other accounts (all their meetings
     # when they have none in the baseline window), shrunk toward 0.5.
@@ -305,8 +315,10 @@ def pandas_attendance(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Times
         FALLBACK_PRIOR,
     )
     recent_rate = shrunk(table["recent_attended"], table["recent"], prior)
+    baseline_rate = shrunk(table["baseline_attended"], table["baseline"], prior)
     streak_severity = (table["streak"] / (2.0 * STREAK_FLAG)).clip(upper=1.0)
     rate_severity = (1.0 - recent_rate / prior).where(prior > 0, 0.0).fillna(0.0).clip(0, 1)
+    sufficient = table["meetings"] >= MIN_MEETINGS
     result = pd.DataFrame(
         {
             "value": table["streak"].astype(float),
@@ -315,16 +327,22 @@ def pandas_attendance(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Times
             "samples:recent": table["recent"],
             "samples:baseline": table["baseline"],
             "streak": table["streak"],
+            "longest_streak": table["longest_streak"],
+            "flagged": (sufficient & (table["streak"] >= STREAK_FLAG)).astype(np.int64),
             "recent_attended": table["recent_attended"],
-            "baseline_attended": table["baseline_attended"],
-            "prior_rate": prior,
             "recent_rate": recent_rate,
-            "baseline_rate": shrunk(table["baseline_attended"], table["baseline"], prior),
+            "baseline_attended": table["baseline_attended"],
+            "baseline_rate": baseline_rate,
+            "prior_rate": prior,
+            "rate_drop": baseline_rate - recent_rate,
+            "previous_attended": table["previous_attended"],
+            "attended_drop": table["previous_attended"] - table["recent_attended"],
+            "rescheduled_recent": table["rescheduled_recent"],
             "streak_severity": streak_severity,
             "rate_severity": rate_severity,
         }
     )
-    return finish(result, len(result), table["meetings"] >= MIN_MEETINGS, {})
+    return finish(result, len(result), sufficient, {})
 
 
 def business_seconds(start: pd.Series, end: Any) -> npt.NDArray[np.float64]:
@@ -696,7 +714,7 @@ def pandas_fatigue(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestam
     table["touch_severity"] = table["touch_severity"].where(table["touch_cap"].notna())
     has_history = table.index.isin(known["account"].unique())
     known_caps = table["survey_cap"].notna() | table["touch_cap"].notna()
-    table = table.rename(columns={"surveys": "samples:surveys", "touches": "samples:touches"})
+    table["samples:surveys"], table["samples:touches"] = table["surveys"], table["touches"]
     return finish(table, len(table), known_caps & has_history, {})
 
 
@@ -1022,13 +1040,12 @@ def check_agreement(
             failed.append(name)
             print(f"      differing: {differ}")
             for account in np.flatnonzero(unexplained)[:3].tolist():
-                both = {
-                    column: (
-                        library_column(frame, column)[account],
-                        table[column].iloc[account],
-                    )
-                    for column in differ
-                }
+                both = {}
+                for column in differ:
+                    ours = library_column(frame, column)[account : account + 1]
+                    pandas_side = table[column].to_numpy()[account : account + 1]
+                    if not same_numbers(ours, pandas_side)[0]:
+                        both[column] = (ours.item(), pandas_side.item())
                 print(f"      account {frame.account_ids[account]} (library, pandas): {both}")
     if failed:
         sys.exit(f"pandas and the library disagree on {', '.join(failed)}")
