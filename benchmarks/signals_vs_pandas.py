@@ -453,25 +453,30 @@ def window_drift(observations: pd.DataFrame, keys: list[str], cutoff: pd.Timesta
     used = observations[recent | baseline].assign(recent=recent)
     used = used.assign(answered=~used["censored"])
 
-    seconds = used.groupby([*keys, "recent"])["seconds"]
-    windows = pd.DataFrame(
-        {
-            "n": seconds.size(),
-            "answered": used.groupby([*keys, "recent"])["answered"].sum(),
-            "censored": used.groupby([*keys, "recent"])["censored"].sum(),
-            # Medians on a log scale: an even window's is the geometric mean of its middle two.
-            "median": np.sqrt(
-                seconds.quantile(0.5, interpolation="lower")
-                * seconds.quantile(0.5, interpolation="higher")
-            ),
-        }
-    ).unstack("recent")
-    groups = pd.DataFrame(index=windows.index)
-    for label, flag in (("recent", True), ("baseline", False)):
-        for column in ("n", "answered", "censored", "median"):
-            part = windows[column].get(flag)
-            part = pd.Series(np.nan, index=windows.index) if part is None else part
-            groups[f"{column}_{label}"] = part.fillna(0) if column != "median" else part
+    def window(rows: pd.DataFrame) -> pd.DataFrame:
+        by_group = rows.groupby(keys)
+        seconds = by_group["seconds"]
+        return pd.DataFrame(
+            {
+                "n": seconds.size(),
+                "answered": by_group["answered"].sum(),
+                "censored": by_group["censored"].sum(),
+                # On a log scale: an even window's median is the geometric mean of the two
+                # middle values.
+                "median": np.sqrt(
+                    seconds.quantile(0.5, interpolation="lower")
+                    * seconds.quantile(0.5, interpolation="higher")
+                ),
+            }
+        )
+
+    groups = (
+        window(used[used["recent"]])
+        .add_suffix("_recent")
+        .join(window(used[~used["recent"]]).add_suffix("_baseline"), how="outer")
+    )
+    counts = [f"{c}_{w}" for c in ("n", "answered", "censored") for w in ("recent", "baseline")]
+    groups[counts] = groups[counts].fillna(0).astype(np.int64)
     groups["ratio"] = groups["median_recent"] / groups["median_baseline"]
     tested = (groups["n_recent"] >= MIN_RECENT) & (groups["n_baseline"] >= MIN_BASELINE)
 
