@@ -298,8 +298,9 @@ def shrunk(successes: Any, trials: Any, prior: Any) -> Any:
 def pandas_attendance(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestamp) -> Any:
     """docs/signals/attendance.md: the streak of misses, the rates against a segment prior."""
     is_meeting = known["kind"].isin(inputs.kinds.index[inputs.kinds["meeting"]])
-    meetings = known[
-        is_meeting & known["status"].isin(["completed", "cancelled", "no_show"])
+    meetings = known.loc[
+        is_meeting & known["status"].isin(["completed", "cancelled", "no_show"]),
+        ["account", "occurred_at", "id", "status"],
     ].sort_values(["account", "occurred_at", "id"])  # log order: time, then touchpoint id
     recent_start = cutoff - ATTENDANCE_RECENT * DAY
     at = meetings["occurred_at"]
@@ -325,10 +326,11 @@ def pandas_attendance(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Times
     per_account["streak"] = by_account["missed"].apply(trailing_misses)
     runs = meetings[meetings["missed"]].groupby(["account", "run"]).size()
     per_account["longest_streak"] = runs.groupby(level="account").max()
-    rescheduled = known[
-        is_meeting & (known["status"] == "rescheduled") & (known["occurred_at"] > recent_start)
+    rescheduled = known.loc[
+        is_meeting & (known["status"] == "rescheduled") & (known["occurred_at"] > recent_start),
+        "account",
     ]
-    per_account["rescheduled_recent"] = rescheduled.groupby("account").size()
+    per_account["rescheduled_recent"] = rescheduled.value_counts()
     table = per_account.reindex(inputs.accounts.index).fillna(0).astype(np.int64)
 
     # The prior: the pooled baseline rate of the segment's other accounts (all their meetings
@@ -584,15 +586,15 @@ def worst_contact(groups: pd.DataFrame, *, ratio_first: bool = False) -> pd.Data
 def contact_drift(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestamp) -> Any:
     """:func:`window_drift` per (account, contact) of the customer's replies to us."""
     keys = ["account", "contact"]
-    inbound = known[known["direction"] == "inbound"]
-    questions = known[
-        (known["direction"] == "outbound") & known["kind"].isin(conversational_kinds(inputs))
+    inbound = known.loc[
+        known["direction"] == "inbound", ["account", "contact", "occurred_at", "reply_to"]
     ]
-    questions = questions[["account", "occurred_at", "reply_to"]].rename(
-        columns={"occurred_at": "asked_at"}
-    )
+    questions = known.loc[
+        (known["direction"] == "outbound") & known["kind"].isin(conversational_kinds(inputs)),
+        ["account", "occurred_at", "reply_to"],
+    ].rename(columns={"occurred_at": "asked_at"})
     # Replies within the account only: the first reply of each contact to each question.
-    replies = inbound[["account", "contact", "occurred_at", "reply_to"]].merge(
+    replies = inbound.merge(
         questions[["account", "asked_at"]],
         left_on="reply_to",
         right_index=True,
@@ -632,9 +634,10 @@ def pandas_vendor_latency(
     """Per account, drift of the time we take to answer customer-raised messages."""
     keys = ["account"]
     conversational = known["kind"].isin(conversational_kinds(inputs))
-    requests = known[
+    requests = known.loc[
         (known["direction"] == "inbound") & (known["trigger"] == "customer_raised")
-        & conversational
+        & conversational,
+        ["account", "occurred_at", "reply_to"],
     ]  # fmt: skip
     # A reply to another account's inbound message is a customer helping another: no request.
     parent = known[["account", "direction"]].reindex(requests["reply_to"].to_numpy())
@@ -644,8 +647,11 @@ def pandas_vendor_latency(
     requests = requests[~to_other_customer][["account", "occurred_at"]].rename(
         columns={"occurred_at": "asked_at"}
     )
-    ours = known[(known["direction"] == "outbound") & conversational]
-    replies = ours[["account", "occurred_at", "reply_to"]].merge(
+    ours = known.loc[
+        (known["direction"] == "outbound") & conversational,
+        ["account", "occurred_at", "reply_to"],
+    ]
+    replies = ours.merge(
         requests, left_on="reply_to", right_index=True, suffixes=("", "_asked")
     )
     replies = replies[replies["account"] == replies["account_asked"]]
@@ -674,7 +680,7 @@ def pandas_cadence(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestam
     expected = expected.drop_duplicates(["account", "kind"])
     expected = expected[expected["kind"].isin(known["kind"].unique())]
 
-    done = known[known["status"] == "completed"]
+    done = known.loc[known["status"] == "completed", ["account", "kind", "occurred_at"]]
     by_kind = done.groupby(["account", "kind"], observed=True)
     last = by_kind["occurred_at"].max().rename("last")
     in_period = done[done["occurred_at"] > cutoff - CADENCE_PERIOD * DAY]
@@ -713,7 +719,10 @@ def pandas_cadence(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestam
 def pandas_fatigue(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestamp) -> Any:
     """docs/signals/fatigue.md: surveys in the last 91 days and touches in the last 30
     against the segment's caps."""
-    counted = known[known["status"].isin(["completed", "no_show"])]
+    counted = known.loc[
+        known["status"].isin(["completed", "no_show"]),
+        ["account", "kind", "direction", "trigger", "occurred_at"],
+    ]
     survey = counted["kind"] == "survey"
     touch = (
         survey
@@ -753,7 +762,10 @@ def pandas_fatigue(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestam
 def pandas_purpose(known: pd.DataFrame, inputs: PandasInput, cutoff: pd.Timestamp) -> Any:
     """docs/signals/purpose.md: shares of the last 90 days' completed human-led touchpoints
     (not replies) with a purpose, an outcome, and a reactive trigger."""
-    human_led = known[known["kind"].isin(inputs.kinds.index[inputs.kinds["human_led"]])]
+    human_led = known.loc[
+        known["kind"].isin(inputs.kinds.index[inputs.kinds["human_led"]]),
+        ["account", "occurred_at", "status", "trigger", "is_reply", "purpose", "outcome"],
+    ]
 
     def recorded(column: pd.Series) -> pd.Series:
         return column.notna() & column.str.strip().ne("")
