@@ -184,7 +184,7 @@ def pandas_frame(log: TouchpointLog) -> PandasInput:
         return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(names))
 
     def text(column: npt.NDArray[Any]) -> pd.Categorical:
-        return pd.Categorical(pd.Series(column))  # NaN where missing; few distinct texts
+        return pd.Categorical(column.astype(object))  # NaN where missing; few distinct texts
 
     is_reply = log.reply_to >= 0
     is_reply[log.unresolved_reply_rows] = True  # an in_reply_to the log could not resolve
