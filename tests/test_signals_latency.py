@@ -147,6 +147,29 @@ def test_account_reads_as_its_worst_contact() -> None:
     assert set(signal.evidence) == {f"br{i}" for i in range(12)}
 
 
+def test_an_account_without_a_sufficient_contact_quotes_its_best_covered_one() -> None:
+    # Neither contact has 4 recent replies. bob has the larger ratio (1 h -> 4 days) but
+    # ann the more replies (2 v 8 against 1 v 4): the reason names ann, as documented.
+    # Found by the pandas baseline of benchmarks/signals_vs_pandas.py, which follows the docs.
+    tps = weekly_thread("acme", "ann", [HOUR] * 10, prefix="a")
+    tps += [
+        t
+        for t in weekly_thread("acme", "bob", [HOUR] * 8 + [4 * DAY], prefix="b")
+        if int(t.id[2:]) >= 4
+    ]
+    frame = CustomerReplyLatency(windows=WINDOWS).extract(
+        TouchpointLog.from_touchpoints(tps), AS_OF
+    )
+
+    signal = frame.signal("acme")
+    assert signal.status is SignalStatus.INSUFFICIENT_DATA
+    assert signal.samples == {"recent": 2, "baseline": 8, "censored": 0}
+    assert signal.reason == (
+        "too few replies to compare: contact ann has 2 v 8 replies (recent v baseline), "
+        "needs 4 v 8"
+    )
+
+
 def test_vendor_response_latency() -> None:
     # The customer raises a request each Monday 09:00; we answered in 2 h, now in 2 days.
     # Ratio (2 * 86400) / 7200 = 24; the evidence is the customer's requests.

@@ -299,9 +299,12 @@ def _pick_worst(
     if n_groups == 0:
         return chosen
 
+    # Severity and effect rank sufficient groups only: among insufficient ones (all at -1
+    # on both keys) coverage decides, so the reason quotes the best-covered group.
     coverage = drift.n_recent + drift.n_baseline
     ranked_severity = np.where(drift.sufficient, severity, -1.0)
-    effect = np.clip(np.where(np.isnan(drift.effect), -1.0, drift.effect), -_MAX, _MAX)
+    effect = np.where(drift.sufficient & ~np.isnan(drift.effect), drift.effect, -1.0)
+    effect = np.clip(effect, -_MAX, _MAX)
     order = np.lexsort(
         (np.arange(n_groups), -coverage, -effect, -ranked_severity, groups.account)
     )
