@@ -112,11 +112,18 @@ def test_score_prints_a_table_riskiest_first(tmp_path: Path) -> None:
     code, text = _score(tmp_path, "--as-of", "2026-06-01")
 
     assert code == 0
-    assert text.startswith("2 accounts scored as of 2026-06-01T00:00:00+00:00 by scorecard")
-    bands = text.splitlines()[1]
+    header = text.splitlines()[:4]
+    assert header[0] == (
+        "2 accounts scored as of 2026-06-01T00:00:00+00:00 (given), riskiest first"
+    )
+    assert header[1] == (
+        f"source: {tmp_path / 'tp.csv'} (csv): 8 touchpoints, 0 records rejected"
+    )
+    assert header[2] == "scorecard: scorecard (the built-in default)"
+    bands = header[3]
     assert bands.startswith("bands: red ")
     assert sum(int(part.split()[1]) for part in bands[len("bands: ") :].split(", ")) == 2
-    rows = [line.split()[0] for line in text.splitlines()[4:] if line and line[0] != " "]
+    rows = [line.split()[0] for line in text.splitlines()[6:] if line and line[0] != " "]
     assert rows == ["acme", "beta"]
     assert "3 check-ins in a row missed since 2026-05-08" in text
 
@@ -149,7 +156,7 @@ def test_score_csv_has_one_row_per_account(tmp_path: Path) -> None:
 def test_as_of_defaults_to_the_latest_touchpoint(tmp_path: Path) -> None:
     _, text = _score(tmp_path)
 
-    assert "as of 2026-05-22T09:00:00+00:00" in text.splitlines()[0]
+    assert "as of 2026-05-22T09:00:00+00:00 (the latest touchpoint)" in text.splitlines()[0]
 
 
 def test_an_unreadable_scorecard_is_named(
