@@ -31,7 +31,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -216,9 +216,9 @@ class _Run:
     tty: bool
     started: float = attrs.field(factory=time.perf_counter)
     stages: dict[str, float] = attrs.field(factory=dict)
-    _current: str | None = None
-    _since: float = 0.0
-    _open_line: bool = False
+    _current: str | None = attrs.field(default=None, init=False)
+    _since: float = attrs.field(default=0.0, init=False)
+    _open_line: bool = attrs.field(default=False, init=False)
 
     def begin(self, stage: str | None, note: str = "") -> None:
         """End the current stage and start ``stage`` (``None``: just end the current one)."""
@@ -250,7 +250,12 @@ class _Run:
         self.err.flush()
 
     def counted(
-        self, items: Iterable[_Item], noun: str, *, size: Any = None, then: str | None = None
+        self,
+        items: Iterable[_Item],
+        noun: str,
+        *,
+        size: Callable[[_Item], int] | None = None,
+        then: str | None = None,
     ) -> Iterator[_Item]:
         """``items`` passed through, counting them (``size(item)`` each, default 1).
 
