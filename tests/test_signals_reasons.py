@@ -52,3 +52,12 @@ def test_by_value_and_by_rows_equal_a_call_per_account(counts: list[int]) -> Non
 @given(st.lists(st.text(max_size=6), max_size=8))
 def test_has_line_break_agrees_with_one_line(names: list[str]) -> None:
     assert _params.has_line_break(names) == any(n != _params.one_line(n) for n in names)
+
+
+def test_joined_lines_are_plain_strings() -> None:
+    names = np.array(["ann", "bo"], dtype=_reasons.STRING)
+
+    lines = _reasons.to_list(_reasons.concat("contact ", names, " replies", " slower"))
+
+    assert lines == ["contact ann replies slower", "contact bo replies slower"]
+    assert {type(line) for line in lines} == {str}

@@ -1,12 +1,17 @@
-"""Build one reason line per account for every account at once, with numpy string arrays.
+"""Build one reason line per account for every account at once, with numpy arrays of text.
 
 An extractor reads 100,000 accounts in a few numpy passes; writing their reasons one
 f-string call per account used to cost as much again. The reasons follow a handful of
 templates whose variable parts take few distinct values (counts, caps, day numbers), so each
 distinct value is written once by the same Python formatting as before and the parts are
-joined column-wise on :class:`numpy.dtypes.StringDType` arrays. Only the rare, many-branched
-templates (an account that breaks a cap, or is overdue on several kinds) are still written
-by a Python loop, over those accounts alone.
+joined column-wise. Only the rare, many-branched templates (an account that breaks a cap, or
+is overdue on several kinds) are still written by a Python loop, over those accounts alone.
+
+The arrays hold Python ``str`` objects (numpy's object dtype), not
+:class:`numpy.dtypes.StringDType`: laying distinct lines out per account, joining and
+turning the result into a list then move pointers, where a string dtype copies every
+string into its own storage (several times slower per account for lines longer than 15
+bytes, as reasons are).
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ import numpy.typing as npt
 
 __all__ = ["STRING", "StrArray", "by_rows", "by_value", "by_values", "concat", "to_list"]
 
-STRING = np.dtypes.StringDType()
-"""The string dtype of every array this module builds (no NaN: a reason is never missing)."""
+STRING = np.dtypes.ObjectDType()
+"""The dtype of every array this module builds: Python ``str`` objects, never missing."""
 
-StrArray = npt.NDArray[np.str_]
-"""An array of reason text (typed as ``str_`` for mypy; its dtype is :data:`STRING`)."""
+StrArray = npt.NDArray[np.object_]
+"""An array of reason text (its dtype is :data:`STRING`)."""
 
 
 def by_value(values: npt.NDArray[Any], write: Callable[[Any], str]) -> StrArray:
@@ -95,10 +100,12 @@ def by_rows(columns: tuple[npt.NDArray[np.int64], ...], write: Callable[..., str
 
 def concat(*parts: StrArray | str) -> StrArray:
     """The parts joined end to end, element-wise (plain strings are broadcast)."""
-    joined: Any = parts[0]
+    # A plain string goes in as an object scalar, so that every element is joined by
+    # ``str.__add__`` and stays a ``str`` (numpy would make it a ``np.str_`` otherwise).
+    joined: Any = np.array(parts[0], dtype=STRING)
     for part in parts[1:]:
-        joined = np.strings.add(joined, part)
-    result: StrArray = joined
+        joined = np.add(joined, np.array(part, dtype=STRING) if isinstance(part, str) else part)
+    result: StrArray = np.asarray(joined, dtype=STRING)
     return result
 
 

@@ -189,8 +189,10 @@ def _duration(seconds: float, *, at_least: bool = False) -> str:
 def _conversational(view: TouchpointLog) -> BoolArray:
     """Rows whose kind is a person's message: human-led and not a meeting (module docstring,
     "What counts as outreach")."""
-    by_kind = np.array([k.human_led and not k.meeting for k in view.kinds] + [False], bool)
-    result: BoolArray = by_kind[np.minimum(view.kind.astype(np.int64), len(view.kinds))]
+    by_kind = _params.code_table(
+        code for code, k in enumerate(view.kinds) if k.human_led and not k.meeting
+    )
+    result: BoolArray = by_kind[view.kind]
     return result
 
 
