@@ -109,8 +109,9 @@ class Satisfaction:
     **Shrinkage.** The recent and baseline shares are posterior means of a beta-binomial
     model, ``(satisfied + k * prior) / (rated + k)`` with ``k = prior_strength``
     (:func:`~touchpoint_signals.stats.shrunk_rate`), the prior being the segment's pooled
-    share: empirical Bayes as in :class:`~touchpoint_signals.signals.Attendance`, whose
-    Notes give the references. ``k = 3`` is our choice for sparse ratings: one unsatisfied
+    share: empirical Bayes as in
+    :class:`~touchpoint_signals.signals.attendance.Attendance`, whose Notes give the
+    references. ``k = 3`` is our choice for sparse ratings: one unsatisfied
     rating at a segment share of 0.8 reads as 0.6 (severity 0.25), two as 0.48 (0.4), four
     as 0.34 (0.57); a single rating is one person's day, not the account's mood. The
     segment's share leaves the account itself out, so that the account's own poor ratings
