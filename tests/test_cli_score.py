@@ -72,6 +72,45 @@ def test_a_cut_table_says_what_it_left_out() -> None:
     assert text.splitlines()[-1] == "... 2 more accounts not shown"
 
 
+def test_a_wrapped_table_keeps_its_columns_and_cuts_long_reasons() -> None:
+    long = "insufficient data: " + ", ".join(f"signal_{i} had nothing" for i in range(30))
+    scores = Scores((_health("thin-co", None, Band.INSUFFICIENT_DATA, long, "second reason"),))
+
+    lines = scores_table(scores, width=80, reason_lines=2).splitlines()
+
+    # account 7 + band 17 + score 5 + coverage 8 and their gaps leave 80 - 45 = 35 columns.
+    assert lines == [
+        "account  band               score  coverage  reasons",
+        "thin-co  insufficient_data      -        0%  insufficient data: signal_0 had",
+        "                                               nothing, signal_1 had ...",
+        "                                             second reason",
+    ]
+    assert max(map(len, lines)) <= 80
+
+
+def test_a_narrow_terminal_still_gives_reasons_a_readable_column() -> None:
+    reason = "3 check-ins in a row missed since 2026-05-08"
+    scores = Scores((_health("red-co", 20.0, Band.RED, reason),))
+
+    lines = scores_table(scores, width=20).splitlines()
+
+    # The reasons column never gets narrower than MIN_REASON_WIDTH (30) characters.
+    assert lines[1:] == [
+        "red-co   red                 20.0      100%  3 check-ins in a row missed",
+        " " * 47 + "since 2026-05-08",
+    ]
+
+
+def test_without_a_width_each_reason_stays_on_one_line() -> None:
+    long = "x " * 200
+    scores = Scores((_health("red-co", 20.0, Band.RED, long.strip()),))
+
+    for width in (None, 0):
+        lines = scores_table(scores, width=width).splitlines()
+        assert lines[1].endswith(long.strip())
+        assert len(lines) == 2
+
+
 def test_json_and_csv_carry_every_field() -> None:
     data = json.loads(scores_json(SCORES))
     rows = list(csv.DictReader(io.StringIO(scores_csv(SCORES))))
@@ -112,11 +151,18 @@ def test_score_prints_a_table_riskiest_first(tmp_path: Path) -> None:
     code, text = _score(tmp_path, "--as-of", "2026-06-01")
 
     assert code == 0
-    assert text.startswith("2 accounts scored as of 2026-06-01T00:00:00+00:00 by scorecard")
-    bands = text.splitlines()[1]
+    header = text.splitlines()[:4]
+    assert header[0] == (
+        "2 accounts scored as of 2026-06-01T00:00:00+00:00 (given), riskiest first"
+    )
+    assert header[1] == (
+        f"source: {tmp_path / 'tp.csv'} (csv): 8 touchpoints, 0 records rejected"
+    )
+    assert header[2] == "scorecard: scorecard (the built-in default)"
+    bands = header[3]
     assert bands.startswith("bands: red ")
     assert sum(int(part.split()[1]) for part in bands[len("bands: ") :].split(", ")) == 2
-    rows = [line.split()[0] for line in text.splitlines()[4:] if line and line[0] != " "]
+    rows = [line.split()[0] for line in text.splitlines()[6:] if line and line[0] != " "]
     assert rows == ["acme", "beta"]
     assert "3 check-ins in a row missed since 2026-05-08" in text
 
@@ -149,7 +195,7 @@ def test_score_csv_has_one_row_per_account(tmp_path: Path) -> None:
 def test_as_of_defaults_to_the_latest_touchpoint(tmp_path: Path) -> None:
     _, text = _score(tmp_path)
 
-    assert "as of 2026-05-22T09:00:00+00:00" in text.splitlines()[0]
+    assert "as of 2026-05-22T09:00:00+00:00 (the latest touchpoint)" in text.splitlines()[0]
 
 
 def test_an_unreadable_scorecard_is_named(
@@ -241,10 +287,11 @@ def test_score_on_real_data(
 
 
 @pytest.mark.realdata
-def test_the_readme_main_job_on_the_appointment_records(
+def test_the_attendance_scorecard_on_the_appointment_records(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    # The README's first command: the attendance scorecard on the no-show records.
+    # examples/attendance_scorecard.toml on the no-show records (read in place: their licence
+    # keeps them out of the repository).
     scores = _real_scores(shared_data, tmp_path, *REAL_SETS[2][:5])
 
     bands = Counter(s.band for s in scores)

@@ -52,6 +52,7 @@ EXPECTED = [
     "Rejection",
     "Rule",
     "Rules",
+    "Satisfaction",
     "Scorecard",
     "Scorer",
     "Scores",

@@ -48,6 +48,7 @@ BUILT_IN_EXTRACTORS = [
     "cadence",
     "fatigue",
     "purpose_outcome",
+    "satisfaction",
 ]
 
 

@@ -9,31 +9,56 @@ Exit status of ``validate``: 0 when every record was accepted, 1 when a lenient 
 records or found reply links it could not resolve, 2 for a usage error or, in strict mode, the
 first bad record. ``score`` exits 0 when it scored, also in a lenient run that rejected
 records (it logs a warning with their number; ``validate`` lists them), and 2 otherwise.
+
+Long runs. Both commands tell their user on stderr how a run goes: a line per stage
+(reading touchpoints, with the rows read so far; reading accounts; building the log;
+extracting each signal; scoring) while it works, when stderr is a terminal or
+``--progress`` is given, and ``score`` a summary when it is done (touchpoints read, accepted
+and rejected, accounts, bands, the time of each stage). ``--quiet`` silences both, and the
+library's warnings with them. The library itself never writes anything: it logs through one
+logger per module under ``touchpoint_signals``, and the command installs a handler on that
+logger for as long as it runs (``-v`` for INFO, ``-vv`` for DEBUG).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
+
+import attrs
 
 from touchpoint_signals.config import catalog_from_toml
-from touchpoint_signals.errors import TouchpointSignalsError
+from touchpoint_signals.errors import ConfigError, TouchpointSignalsError
 from touchpoint_signals.ingest.formats import FILE_FORMATS, adapter_names, make_adapter
-from touchpoint_signals.ingest.loader import LoadResult, Mode, load, read_csv, read_jsonl
+from touchpoint_signals.ingest.loader import (
+    CHUNK_ROWS,
+    LoadResult,
+    Mode,
+    load,
+    load_accounts,
+    load_csv_blocks,
+    load_touchpoints,
+)
 from touchpoint_signals.ingest.mapping import MappingFile
-from touchpoint_signals.model import DEFAULT_CATALOG, Catalog
+from touchpoint_signals.ingest.readers import CsvBlock, csv_blocks, jsonl_records, records_for
+from touchpoint_signals.ingest.sources import SourceRecords
+from touchpoint_signals.model import DEFAULT_CATALOG, Account, Catalog
 from touchpoint_signals.report import band_counts, scores_csv, scores_json, scores_table
-from touchpoint_signals.scoring.base import Scorer, SignalSet
+from touchpoint_signals.scoring.base import Scorer, Scores, SignalSet
 from touchpoint_signals.scoring.config import load_scorecard
 from touchpoint_signals.scoring.scorecard import default_scorecard
-from touchpoint_signals.signals.extract import default_extractors
+from touchpoint_signals.signals.base import Extractor, SignalFrame
+from touchpoint_signals.signals.extract import default_extractors, extract_signals
 from touchpoint_signals.timeparse import from_epoch_us, parse_instant
 
 __all__ = ["main"]
@@ -68,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--top", type=_count, default=20, metavar="N", help="accounts to list (default 20)"
     )
+    _run_options(validate)
 
     score = commands.add_parser(
         "score",
@@ -97,6 +123,14 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--top", type=_count, metavar="N", help="accounts to list in the table (default all)"
     )
+    score.add_argument(
+        "--width",
+        type=_count,
+        metavar="N",
+        help="wrap the table's reasons to N columns, 0 for one line each (default: the "
+        "terminal's width, or 0 when the output is not a terminal)",
+    )
+    _run_options(score)
     return parser
 
 
@@ -124,6 +158,21 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    """How a command reports on itself while it runs (on stderr)."""
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a line per stage and the rows read, also when stderr is not a terminal",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress, no summary and no warnings on stderr; errors only",
+    )
+
+
 def _count(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -144,42 +193,174 @@ def _format_of(source: Path, name: str | None) -> str:
     )
 
 
-def _read(args: argparse.Namespace, catalog: Catalog) -> LoadResult:
+_Item = TypeVar("_Item")
+
+#: Least time between two updates of a row count, in seconds: often enough to show that a
+#: long read is moving, rarely enough not to flood a log file with lines.
+PROGRESS_INTERVAL = 1.0
+
+
+@attrs.define
+class _Run:
+    """What a command tells its user on stderr while it works, and the time of each stage.
+
+    Stages follow one another: :meth:`begin` ends the current stage (its time is kept for
+    the summary) and starts the next. With ``show`` every stage gets a line when it starts
+    and the row counts of :meth:`counted` an update at most every :data:`PROGRESS_INTERVAL`
+    seconds; on a terminal (``tty``) an update rewrites its line instead of adding one.
+    Stage times are kept whether or not anything is shown.
+    """
+
+    err: TextIO
+    show: bool
+    tty: bool
+    started: float = attrs.field(factory=time.perf_counter)
+    stages: dict[str, float] = attrs.field(factory=dict)
+    _current: str | None = attrs.field(default=None, init=False)
+    _since: float = attrs.field(default=0.0, init=False)
+    _open_line: bool = attrs.field(default=False, init=False)
+
+    def begin(self, stage: str | None, note: str = "") -> None:
+        """End the current stage and start ``stage`` (``None``: just end the current one)."""
+        now = time.perf_counter()
+        if self._current is not None:
+            self.stages[self._current] = self.stages.get(self._current, 0.0) + now - self._since
+        self._current, self._since = stage, now
+        if stage is not None:
+            self.line(f"{stage}{note} ...")
+
+    def line(self, text: str) -> None:
+        """One line of progress, when progress is shown."""
+        if not self.show:
+            return
+        if self._open_line:
+            self.err.write("\n")
+            self._open_line = False
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def _update(self, text: str, final: bool) -> None:
+        if not self.show:
+            return
+        if self.tty:
+            self.err.write("\r" + text + ("\n" if final else ""))
+            self._open_line = not final
+        else:
+            self.err.write(text + "\n")
+        self.err.flush()
+
+    def counted(
+        self,
+        items: Iterable[_Item],
+        noun: str,
+        *,
+        size: Callable[[_Item], int] | None = None,
+        then: str | None = None,
+    ) -> Iterator[_Item]:
+        """``items`` passed through, counting them (``size(item)`` each, default 1).
+
+        The count is shown every :data:`PROGRESS_INTERVAL` seconds and once at the end; when
+        ``items`` is exhausted the stage ``then`` begins (the loader's next step).
+        """
+        count = 0
+        last = time.perf_counter()
+        for item in items:
+            count += 1 if size is None else size(item)
+            yield item
+            if self.show and time.perf_counter() - last >= PROGRESS_INTERVAL:
+                last = time.perf_counter()
+                self._update(f"  {count:,} {noun} read", final=False)
+        self._update(f"  {count:,} {noun} read", final=True)
+        if then is not None:
+            self.begin(then)
+
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.perf_counter() - self.started
+
+
+def _block_rows(block: CsvBlock) -> int:
+    return len(block)
+
+
+def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
+    """Load the command's source with the rows counted as they stream (see :class:`_Run`).
+
+    CSV and JSON Lines files go through the same public steps as
+    :func:`~touchpoint_signals.ingest.read_csv` and
+    :func:`~touchpoint_signals.ingest.read_jsonl` (accounts first, then the touchpoints), so
+    that the rows can be counted on their way into the loader; the result is the same.
+    """
     source = Path(args.source)
     mode: Mode = "lenient" if args.lenient else "strict"
     mapping = MappingFile.from_toml(args.mapping) if args.mapping else MappingFile()
     fmt = _format_of(source, args.format_name)
-    accounts_file: Any = args.accounts
+    where = f" {source} ({fmt})"
 
-    if fmt == "csv":
-        return read_csv(
-            source,
-            accounts=accounts_file,
-            mode=mode,
-            mapping=mapping,
-            catalog=catalog,
-            delimiter=args.delimiter,
-            encoding=args.encoding or "utf-8-sig",
-        )
-    if fmt == "jsonl":
-        return read_jsonl(
-            source,
-            accounts=accounts_file,
-            mode=mode,
-            mapping=mapping,
-            catalog=catalog,
-            encoding=args.encoding or "utf-8",
-        )
+    if fmt in FILE_FORMATS:
+        accounts: tuple[Account, ...] | None = None
+        account_report = None
+        if args.accounts is not None:
+            run.begin("reading accounts", f" {args.accounts}")
+            accounts, account_report = load_accounts(
+                run.counted(records_for(args.accounts), "account records"),
+                mode=mode,
+                mapping=mapping.accounts,
+                catalog=catalog,
+                default_tz=mapping.default_tz,
+                source=os.fspath(args.accounts),
+            )
+        run.begin("reading touchpoints", where)
+        if fmt == "csv":
+            blocks = csv_blocks(
+                source,
+                delimiter=args.delimiter,
+                encoding=args.encoding or "utf-8-sig",
+                block_rows=CHUNK_ROWS,
+            )
+            result = load_csv_blocks(
+                run.counted(blocks, "rows", size=_block_rows, then="building the log"),
+                accounts=accounts,
+                mode=mode,
+                mapping=mapping.touchpoints,
+                catalog=catalog,
+                default_tz=mapping.default_tz,
+                source=os.fspath(source),
+            )
+        else:
+            lines = jsonl_records(source, encoding=args.encoding or "utf-8")
+            result = load_touchpoints(
+                run.counted(lines, "records", then="building the log"),
+                accounts=accounts,
+                mode=mode,
+                mapping=mapping.touchpoints,
+                catalog=catalog,
+                default_tz=mapping.default_tz,
+                source=os.fspath(source),
+            )
+        return attrs.evolve(result, account_report=account_report)
 
-    if accounts_file is not None:
+    if args.accounts is not None:
         raise TouchpointSignalsError(
             f"--accounts applies to csv and jsonl sources; the {fmt} adapter derives its "
             "accounts (set their segment through the [adapter] table of --mapping)"
         )
     adapter = make_adapter(fmt, mapping.adapter)
+    run.begin("reading touchpoints", where)
     records = adapter.read(source)
+    has_accounts = records.accounts is not None
+    touchpoints = run.counted(
+        records.touchpoints,
+        "touchpoint records",
+        then="reading accounts" if has_accounts else "building the log",
+    )
+    accounts_read = (
+        run.counted(records.accounts, "account records", then="building the log")
+        if records.accounts is not None
+        else None
+    )
     return load(
-        records,
+        SourceRecords(touchpoints, accounts_read),
         mode=mode,
         touchpoint_mapping=mapping.touchpoints,
         account_mapping=mapping.accounts,
@@ -280,9 +461,10 @@ def _print_text(result: LoadResult, top: int, out: TextIO) -> None:
         out.write(f"  {issue.describe()}\n")
 
 
-def _validate(args: argparse.Namespace, out: TextIO) -> int:
+def _validate(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     catalog = catalog_from_toml(args.catalog) if args.catalog else DEFAULT_CATALOG
-    result = _read(args, catalog)
+    result = _read(args, catalog, run)
+    run.begin(None)
 
     if args.json:
         json.dump(_summary(result), out, indent=2)
@@ -302,7 +484,100 @@ def _as_of(text: str | None, result: LoadResult) -> dt.datetime:
     return from_epoch_us(int(result.log.occurred_at.max()))
 
 
-def _score(args: argparse.Namespace, out: TextIO) -> int:
+def _signals(
+    result: LoadResult, as_of: dt.datetime, extractors: Sequence[Extractor], run: _Run
+) -> SignalSet:
+    """The signal set of the log at ``as_of``, one extractor (and one stage) at a time.
+
+    What :meth:`SignalSet.from_log <touchpoint_signals.scoring.SignalSet.from_log>` computes,
+    with every extractor run on one point-in-time view so that each gets its own line and
+    time; the checks of :func:`~touchpoint_signals.signals.extract_signals` run on each.
+    """
+    view = result.log.as_of(as_of)
+    frames: dict[str, SignalFrame] = {}
+
+    for extractor in extractors:
+        run.begin(f"extracting {extractor.name}")
+        if extractor.name in frames:
+            raise ConfigError(
+                f"two extractors are named {extractor.name!r}; give one of them another name"
+            )
+        frames.update(extract_signals(view, as_of, [extractor]))
+
+    return SignalSet(as_of, view.account_ids, view.accounts, frames)
+
+
+def _header(
+    args: argparse.Namespace, result: LoadResult, scores: Scores, as_of: dt.datetime, name: str
+) -> str:
+    """What a table scored, as of when and by which scorecard, and its band counts."""
+    report = result.touchpoint_report
+    when = "given" if args.as_of is not None else "the latest touchpoint"
+    card = args.scorecard if args.scorecard is not None else "the built-in default"
+    fmt = _format_of(Path(args.source), args.format_name)
+    return (
+        f"{len(scores)} accounts scored as of {as_of.isoformat()} ({when}), riskiest first\n"
+        f"source: {args.source} ({fmt}): {report.accepted:,} touchpoints, "
+        f"{len(result.rejected):,} records rejected\n"
+        f"scorecard: {name} ({card})\n"
+        f"bands: {band_counts(scores)}\n"
+    )
+
+
+#: Most lines one reason takes in a wrapped table: three hold a signal's whole reason at 100
+#: columns and keep a row short enough to scan; the JSON and CSV outputs carry it whole.
+TABLE_REASON_LINES = 3
+
+
+def _table_width(args: argparse.Namespace, out: TextIO) -> int | None:
+    """Columns to wrap the table to: ``--width``, else the terminal's, else none."""
+    if args.width is not None:
+        return args.width or None
+    if _is_terminal(out):
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or a home-made stream
+        return False
+
+
+def _summary_text(result: LoadResult, scores: Scores, run: _Run, width: int) -> str:
+    """The lines ``score`` ends with on stderr: what was read, the bands, the time taken."""
+    touchpoints = result.touchpoint_report
+    accounts = result.account_report
+    account_records = (
+        f"{accounts.read:,} account records read, {len(accounts.rejected):,} rejected"
+        if accounts is not None
+        else "no account records"
+    )
+    # Lines break between stages, never inside one ("extracting cadence 0.01 s" stays whole).
+    limit = max(40, width - 15)
+    stages = [f"{stage} {seconds:.2f} s" for stage, seconds in run.stages.items()]
+    timing = [f"{run.elapsed():.2f} s in all:"]
+    for position, stage in enumerate(stages):
+        text = stage if position == len(stages) - 1 else stage + ","
+        if len(timing[-1]) + 1 + len(text) > limit and position:
+            timing.append(text)
+        else:
+            timing[-1] += " " + text
+
+    lines = [
+        "summary",
+        f"  touchpoints  {touchpoints.read:,} read, {touchpoints.accepted:,} accepted, "
+        f"{len(touchpoints.rejected):,} rejected",
+        f"  accounts     {result.log.n_accounts:,} in the log; {account_records}",
+        f"  bands        {band_counts(scores)}",
+        f"  time         {timing[0]}",
+        *(f"               {more}" for more in timing[1:]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _score(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     catalog = catalog_from_toml(args.catalog) if args.catalog else DEFAULT_CATALOG
     scorer: Scorer
     if args.scorecard is None:
@@ -310,49 +585,88 @@ def _score(args: argparse.Namespace, out: TextIO) -> int:
     else:
         loaded = load_scorecard(args.scorecard)
         scorer, extractors = loaded.scorer, loaded.extractors
-    result = _read(args, catalog)
+    result = _read(args, catalog, run)
     as_of = _as_of(args.as_of, result)
 
     rejected = len(result.rejected)
     if rejected:
         logger.warning("%d records were rejected; run validate to list them", rejected)
-    signals = SignalSet.from_log(result.log, as_of, extractors)
+    signals = _signals(result, as_of, extractors, run)
+    run.begin("scoring", f" {len(signals):,} accounts with {scorer.name}")
     scores = scorer.score(signals)
 
+    run.begin("writing", f" the {args.output}")
     if args.output == "json":
         out.write(scores_json(scores))
     elif args.output == "csv":
         scores_csv(scores, out)
     else:
-        out.write(f"{len(scores)} accounts scored as of {as_of.isoformat()} by {scorer.name}")
-        out.write(f", riskiest first; {rejected} records rejected\n")
-        out.write(f"bands: {band_counts(scores)}\n\n")
-        out.write(scores_table(scores, top=args.top))
+        out.write(_header(args, result, scores, as_of, scorer.name) + "\n")
+        table = scores_table(
+            scores, top=args.top, width=_table_width(args, out), reason_lines=TABLE_REASON_LINES
+        )
+        out.write(table)
+    out.flush()
+    run.begin(None)
+
+    if not args.quiet:
+        width = shutil.get_terminal_size().columns if _is_terminal(run.err) else 100
+        run.err.write(_summary_text(result, scores, run, width))
     return 0
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+@contextlib.contextmanager
+def _package_logging(args: argparse.Namespace, err: TextIO) -> Iterator[None]:
+    """Show the library's log records on ``err`` while the command runs, then stop.
+
+    The handler sits on the ``touchpoint_signals`` logger, not on the root logger, so a
+    program that calls :func:`main` keeps its own logging set-up, and it is removed again
+    when the command ends.
+    """
+    package = logging.getLogger("touchpoint_signals")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    previous = package.level
+    package.setLevel(logging.ERROR if args.quiet else level)
+    package.addHandler(handler)
+    try:
+        yield
+    finally:
+        package.removeHandler(handler)
+        package.setLevel(previous)
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    The output goes to ``out`` (default standard output); progress, the summary, log
+    records and errors to ``err`` (default standard error).
+    """
     args = _parser().parse_args(argv)
     out = out or sys.stdout
-    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    err = err or sys.stderr
+    show = (args.progress or _is_terminal(err)) and not args.quiet
+    run = _Run(err, show=show, tty=_is_terminal(err))
 
-    try:
-        if args.command == "validate":
-            return _validate(args, out)
-        if args.command == "score":
-            return _score(args, out)
-    except TouchpointSignalsError as exc:
-        sys.stderr.write(f"touchpoint-signals: error: {exc}\n")
-        return 2
-    except BrokenPipeError:
-        # The reader of our output (``head``, say) went away: nothing left to tell it.
-        sys.stderr.close()
-        return 0
-    except OSError as exc:
-        sys.stderr.write(f"touchpoint-signals: error: {exc}\n")
-        return 2
+    with _package_logging(args, err):
+        try:
+            if args.command == "validate":
+                return _validate(args, out, run)
+            if args.command == "score":
+                return _score(args, out, run)
+        except TouchpointSignalsError as exc:
+            err.write(f"touchpoint-signals: error: {exc}\n")
+            return 2
+        except BrokenPipeError:
+            # The reader of our output (``head``, say) went away: nothing left to tell it.
+            sys.stderr.close()
+            return 0
+        except OSError as exc:
+            err.write(f"touchpoint-signals: error: {exc}\n")
+            return 2
     return 2
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -21,24 +22,94 @@ def _score_text(score: float | None) -> str:
     return "-" if score is None else f"{score:.1f}"
 
 
-def scores_table(scores: Scores, *, top: int | None = None, reasons: int = 3) -> str:
+#: The narrowest reasons column a wrapped table keeps, however narrow the terminal: below it
+#: a reason would break every other word.
+MIN_REASON_WIDTH = 30
+
+#: What ends a reason cut short in a wrapped table.
+ELLIPSIS = " ..."
+
+
+def _wrapped(reason: str, width: int, max_lines: int) -> list[str]:
+    """``reason`` in lines of at most ``width`` characters, at most ``max_lines`` of them.
+
+    Lines after the first are indented by two spaces, so that a reader sees where one reason
+    ends and the next begins; a reason that needs more lines is cut at a word and ends with
+    :data:`ELLIPSIS` (the JSON and CSV outputs carry it whole).
+    """
+    lines = textwrap.wrap(reason, width, subsequent_indent="  ", break_on_hyphens=False) or [""]
+    if len(lines) <= max_lines:
+        return lines
+
+    kept = lines[:max_lines]
+    last = textwrap.wrap(
+        kept[-1] + " " + lines[max_lines].strip(), width - len(ELLIPSIS), break_on_hyphens=False
+    )[0]
+    kept[-1] = (last if len(kept) == 1 else "  " + last.lstrip()) + ELLIPSIS
+    return kept
+
+
+def scores_table(
+    scores: Scores,
+    *,
+    top: int | None = None,
+    reasons: int = 3,
+    width: int | None = None,
+    reason_lines: int = 3,
+) -> str:
     """A plain-text table of ``scores``, riskiest first, with up to ``reasons`` reasons each.
 
-    ``top`` limits the table to the riskiest accounts; the last line says how many were left
-    out, so that a cut table is never mistaken for the whole portfolio.
+    Parameters
+    ----------
+    scores
+        The health scores to list.
+    top
+        List only the riskiest ``top`` accounts; the last line then says how many were left
+        out, so that a cut table is never mistaken for the whole portfolio.
+    reasons
+        Reasons shown per account, the costliest first.
+    width
+        Wrap the table to this many characters (a terminal's width): each reason is wrapped
+        in the reasons column and cut after ``reason_lines`` lines. ``None`` (the default)
+        or 0 writes each reason on one line, whatever its length, which suits a file or a
+        pipe read by ``grep``.
+    reason_lines
+        Most lines a reason takes in a wrapped table.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from touchpoint_signals.scoring.base import Band, HealthScore
+    >>> when = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    >>> acme = HealthScore("acme", when, 35.0, Band.RED, 1.0, (),
+    ...                    ("attendance cost 40.00 points: 4 check-ins in a row missed",),
+    ...                    "scorecard", "abc")
+    >>> print(scores_table(Scores((acme,)), width=72), end="")
+    account  band               score  coverage  reasons
+    acme     red                 35.0      100%  attendance cost 40.00 points:
+                                                   4 check-ins in a row missed
     """
     ranked = scores.riskiest_first()
     shown = ranked if top is None else ranked[:top]
-    width = max([len("account"), *(len(s.account_id) for s in shown)]) if shown else 7
+    id_width = max([len("account"), *(len(s.account_id) for s in shown)]) if shown else 7
+    lead = id_width + 2 + 17 + 2 + 5 + 2 + 8 + 2
+    reason_width = max(MIN_REASON_WIDTH, width - lead) if width else None
 
-    lines = [f"{'account':<{width}}  {'band':<17}  {'score':>5}  {'coverage':>8}  reasons"]
+    def lines_of(reason: str) -> list[str]:
+        if reason_width is None:
+            return [reason]
+        return _wrapped(reason, reason_width, reason_lines)
+
+    blank = " " * lead
+    lines = [f"{'account':<{id_width}}  {'band':<17}  {'score':>5}  {'coverage':>8}  reasons"]
     for item in shown:
-        first, *rest = item.reasons[:reasons] or ("",)
+        texts = [line for reason in item.reasons[:reasons] for line in lines_of(reason)]
+        first, *rest = texts or [""]
         lines.append(
-            f"{item.account_id:<{width}}  {item.band.value:<17}  {_score_text(item.score):>5}"
-            f"  {item.coverage:>8.0%}  {first}"
+            f"{item.account_id:<{id_width}}  {item.band.value:<17}  "
+            f"{_score_text(item.score):>5}  {item.coverage:>8.0%}  {first}".rstrip()
         )
-        lines.extend(f"{'':<{width}}  {'':<17}  {'':>5}  {'':>8}  {more}" for more in rest)
+        lines.extend((blank + more).rstrip() for more in rest)
     if len(shown) < len(ranked):
         lines.append(f"... {len(ranked) - len(shown)} more accounts not shown")
     return "\n".join(lines) + "\n"

@@ -128,6 +128,7 @@ _EXTRACTORS: dict[str, _Builtin] = {
     "cadence": _Builtin("touchpoint_signals.signals.cadence:CadenceAdherence"),
     "fatigue": _Builtin("touchpoint_signals.signals.fatigue:TouchpointFatigue"),
     "purpose_outcome": _Builtin("touchpoint_signals.signals.purpose:PurposeOutcome"),
+    "satisfaction": _Builtin("touchpoint_signals.signals.satisfaction:Satisfaction"),
 }
 
 _TONE_MODELS: dict[str, _Builtin] = {

@@ -18,6 +18,7 @@ from touchpoint_signals.signals.extract import default_extractors, extract_signa
 from touchpoint_signals.signals.fatigue import TouchpointFatigue
 from touchpoint_signals.signals.latency import CustomerReplyLatency, VendorResponseLatency
 from touchpoint_signals.signals.purpose import PurposeOutcome
+from touchpoint_signals.signals.satisfaction import Satisfaction
 from touchpoint_signals.signals.tone import TONE_WINDOWS, ToneShift
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "DriftWindows",
     "Extractor",
     "PurposeOutcome",
+    "Satisfaction",
     "Signal",
     "SignalFrame",
     "SignalStatus",
