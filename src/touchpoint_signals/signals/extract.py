@@ -23,6 +23,7 @@ from touchpoint_signals.signals.cadence import CadenceAdherence
 from touchpoint_signals.signals.fatigue import TouchpointFatigue
 from touchpoint_signals.signals.latency import CustomerReplyLatency, VendorResponseLatency
 from touchpoint_signals.signals.purpose import PurposeOutcome
+from touchpoint_signals.signals.satisfaction import Satisfaction
 from touchpoint_signals.signals.tone import ToneShift
 
 __all__ = ["default_extractors", "extract_signals"]
@@ -55,6 +56,7 @@ _BUILT_IN_TYPES: frozenset[type] = frozenset(
         CadenceAdherence,
         TouchpointFatigue,
         PurposeOutcome,
+        Satisfaction,
     }
 )
 
