@@ -32,7 +32,8 @@ def test_by_values_writes_each_row_as_a_stacked_table_would_hold_it(
     # stacked table; each distinct row is written once.
     pairs = list(zip(counts.tolist(), amounts.tolist(), strict=True))
     assert lines.tolist() == [f"{float(c)!r} of {a!r}" for c, a in pairs]
-    assert len(calls) == len(set(pairs))
+    if len(pairs) > _reasons._FEW:  # a few rows are written one by one
+        assert len(calls) == len(set(pairs))
     assert all(type(c) is float and type(a) is float for c, a in calls)
 
 
@@ -61,3 +62,21 @@ def test_joined_lines_are_plain_strings() -> None:
 
     assert lines == ["contact ann replies slower", "contact bo replies slower"]
     assert {type(line) for line in lines} == {str}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_numbers, min_size=1, max_size=_reasons._FEW))
+def test_a_few_values_read_as_they_do_among_many(values: list[float]) -> None:
+    # Up to _FEW entries are written one by one; more go through the distinct values.
+    few = np.array(values, dtype=np.float64)
+    many = np.tile(few, _reasons._FEW + 1)
+
+    def write(v: float) -> str:
+        return f"{v!r}"
+
+    assert _reasons.by_value(few, write).tolist() == (
+        _reasons.by_value(many, write)[: few.size].tolist()
+    )
+    assert _reasons.by_values((few, few * 2), lambda a, b: f"{a}/{b}").tolist() == (
+        _reasons.by_values((many, many * 2), lambda a, b: f"{a}/{b}")[: few.size].tolist()
+    )

@@ -32,14 +32,22 @@ StrArray = npt.NDArray[np.object_]
 """An array of reason text (its dtype is :data:`STRING`)."""
 
 
+#: Up to this many entries, ``write`` is called for each one: finding the distinct values
+#: costs more than it saves on a few accounts (a service scoring one account per call).
+_FEW = 16
+
+
 def by_value(values: npt.NDArray[Any], write: Callable[[Any], str]) -> StrArray:
     """``write(v)`` for each entry ``v`` of ``values``, called once per distinct value.
 
     ``write`` receives plain Python numbers (from ``tolist``), so the text is exactly what
     the same f-string gave when it ran per account. NaNs count as one value; ``-0.0`` and
-    ``0.0`` count as one (``write`` sees the first in sorted order), which matters only to a
-    template that writes the sign of a zero.
+    ``0.0`` count as one (``write`` sees one of them), which matters only to a template that
+    writes the sign of a zero.
     """
+    if np.size(values) <= _FEW:
+        few = np.array([write(v) for v in np.ravel(values).tolist()], dtype=STRING)
+        return few.reshape(np.shape(values))
     distinct, inverse = np.unique(values, return_inverse=True)
 
     texts = np.array([write(v) for v in distinct.tolist()], dtype=STRING)
@@ -58,6 +66,9 @@ def by_values(columns: tuple[npt.NDArray[Any], ...], write: Callable[..., str]) 
     # stacked table would hold them) and numbered where any column changes.
     common = np.result_type(*columns)
     table = [np.asarray(column, dtype=common).reshape(-1) for column in columns]
+    if table[0].size <= _FEW:
+        rows = zip(*(column.tolist() for column in table), strict=True)
+        return np.array([write(*row) for row in rows], dtype=STRING)
     order = np.lexsort(table[::-1])
     ordered = [column[order] for column in table]
     new = np.zeros(order.size, dtype=bool)
@@ -83,6 +94,8 @@ def by_rows(columns: tuple[npt.NDArray[np.int64], ...], write: Callable[..., str
     ``tolist`` cost a few nanoseconds a row where a string array's cost over a hundred.
     """
     stacked = np.stack(columns).astype(np.int64).reshape(len(columns), -1)
+    if stacked.shape[1] <= _FEW:
+        return [write(*row) for row in stacked.T.tolist()]
     sizes = [int(size) + 1 for size in stacked.max(axis=1, initial=0).tolist()]
 
     if math.prod(sizes) < 2**62:
