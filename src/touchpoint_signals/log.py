@@ -463,12 +463,17 @@ def _cutoff_us(as_of: dt.datetime) -> int:
 
 def _log_order(
     ids: npt.NDArray[Any], account: npt.NDArray[np.int32], occurred_at: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
+) -> npt.NDArray[np.int64] | None:
     """Row order of the log: by account, then time, then touchpoint id.
 
+    ``None`` when the rows are in that order already (the simulator builds its columns so),
+    which one pass over the rows finds; the log then keeps the columns without copying them.
     The id only breaks ties of account and time, so only the tied rows' ids are sorted, not
     every id: string sorts are the slowest sorts numpy does.
     """
+    if _in_log_order(ids, account, occurred_at):
+        return None
+
     order = np.lexsort((occurred_at, account))
     account_sorted, occurred_sorted = account[order], occurred_at[order]
     tied = (account_sorted[1:] == account_sorted[:-1]) & (
@@ -486,29 +491,52 @@ def _log_order(
     return np.lexsort((id_rank, occurred_at, account))
 
 
+def _in_log_order(
+    ids: npt.NDArray[Any], account: npt.NDArray[np.int32], occurred_at: npt.NDArray[np.int64]
+) -> bool:
+    """Whether the rows are sorted by account, then time, then id (as a stable sort leaves
+    equal ids); columns in another order are told apart at their first step back."""
+    if (account[1:] < account[:-1]).any():
+        return False
+    same_account = account[1:] == account[:-1]
+    if (same_account & (occurred_at[1:] < occurred_at[:-1])).any():
+        return False
+    tied = np.flatnonzero(same_account & (occurred_at[1:] == occurred_at[:-1]))
+    return bool((ids[tied] <= ids[tied + 1]).all())
+
+
 def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
     """Sorted distinct non-missing values and each row's code into them (``-1`` if missing).
 
     Codes are first given in order of appearance through a hash table, then renumbered by
     the sorted table: one pass over the rows and a sort of the distinct values only, where
-    ``np.unique`` would sort every row's string.
+    ``np.unique`` would sort every row's string. The rows are read a block at a time, so
+    no copy of the whole column is made on the way.
     """
-    missing = np.isnan(values) if values.dtype == TEXT else np.zeros(len(values), dtype=bool)
+    has_missing = values.dtype == TEXT
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
-    present = values[~missing].astype(ID)
 
     seen: dict[str, int] = {}
-    first_code = np.empty(len(present), dtype=np.int32)
-    for start in range(0, len(present), _BLOCK):
-        block = present[start : start + _BLOCK].tolist()
-        first_code[start : start + len(block)] = [seen.setdefault(v, len(seen)) for v in block]
+    for start in range(0, len(values), _BLOCK):
+        block = values[start : start + _BLOCK]
+        present = ~np.isnan(block) if has_missing else slice(None)
+        listed = block[present].tolist()
+        codes[start : start + len(block)][present] = [
+            seen.setdefault(v, len(seen)) for v in listed
+        ]
     table = np.array(list(seen), dtype=ID)
     by_value = np.argsort(table, kind="stable")
-    rank = np.empty(len(table), dtype=np.int32)
+    rank = np.empty(len(table) + 1, dtype=np.int32)
     rank[by_value] = np.arange(len(table), dtype=np.int32)
+    rank[-1] = _NO_CODE
 
-    codes[~missing] = rank[first_code]
-    return table[by_value], codes
+    # A missing value's code -1 picks the last entry of rank, which keeps it -1.
+    return table[by_value], rank[codes]
+
+
+def _pending(values: npt.NDArray[Any], order: npt.NDArray[np.int64] | None) -> _Stored:
+    """A string column sorted when first read, or as it is when already in log order."""
+    return values if order is None else _Gather(values, order)
 
 
 @attrs.frozen(eq=False)
@@ -600,7 +628,9 @@ class TouchpointLog:
         :func:`resolve_replies`) are kept as written in ``unresolved_reply_ids`` but take no
         part in latencies. ``links``, from :func:`link_replies` on these same columns, saves
         checking the ids and resolving the links again. The log reads the string columns
-        of ``columns`` when they are first asked for, so do not change them afterwards.
+        of ``columns`` when they are first asked for, and keeps columns that arrive in log
+        order as they are (nothing to sort, nothing copied), so do not change ``columns``
+        afterwards.
         """
         account_records = {a.id: a for a in accounts}
         kinds = tuple(kinds)
@@ -622,15 +652,18 @@ class TouchpointLog:
         account_code = all_codes[:n]
         contact_ids, contact_code = _factorize(columns.contact_id)
         order = _log_order(ids, account_code, columns.occurred_at)
+        # Columns already in log order are kept as they are: a slice of all rows copies none.
+        sort: slice | npt.NDArray[np.int64] = slice(None) if order is None else order
 
-        new_row = np.empty(n, dtype=np.int64)
-        new_row[order] = np.arange(n)
-        target = links.target[order]
-        problem = links.problem
-        reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
-        unresolved = np.flatnonzero(problem[order] != ReplyProblem.NONE)
+        reply_to = links.target
+        if order is not None:
+            new_row = np.empty(n, dtype=np.int64)
+            new_row[order] = np.arange(n)
+            target = links.target[order]
+            reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
+        unresolved = np.flatnonzero(links.problem[sort] != ReplyProblem.NONE)
 
-        account_sorted = account_code[order]
+        account_sorted = account_code[sort]
         offsets = np.zeros(len(account_ids) + 1, dtype=np.int64)
         np.cumsum(np.bincount(account_sorted, minlength=len(account_ids)), out=offsets[1:])
 
@@ -638,30 +671,30 @@ class TouchpointLog:
         # a pending gather), since most signals never read them and sorting them is the
         # costliest step for a large log.
         return cls(
-            id=_Gather(ids, order),
+            id=_pending(ids, order),
             account=account_sorted.astype(np.int32),
-            occurred_at=columns.occurred_at[order],
-            recorded_at=columns.recorded_at[order],
-            kind=columns.kind[order],
-            status=columns.status[order],
-            channel=columns.channel[order],
-            direction=columns.direction[order],
-            trigger=columns.trigger[order],
-            contact=contact_code[order],
+            occurred_at=columns.occurred_at[sort],
+            recorded_at=columns.recorded_at[sort],
+            kind=columns.kind[sort],
+            status=columns.status[sort],
+            channel=columns.channel[sort],
+            direction=columns.direction[sort],
+            trigger=columns.trigger[sort],
+            contact=contact_code[sort],
             reply_to=reply_to.astype(np.int32),
-            csat=columns.csat[order],
-            attendees=columns.attendees[order],
-            text=_Gather(columns.text, order),
-            quoted_text=_Gather(columns.quoted_text, order),
-            purpose=_Gather(columns.purpose, order),
-            outcome=_Gather(columns.outcome, order),
+            csat=columns.csat[sort],
+            attendees=columns.attendees[sort],
+            text=_pending(columns.text, order),
+            quoted_text=_pending(columns.quoted_text, order),
+            purpose=_pending(columns.purpose, order),
+            outcome=_pending(columns.outcome, order),
             account_ids=account_ids,
             contact_ids=contact_ids,
             offsets=offsets,
             kinds=kinds,
             accounts=tuple(account_records.get(str(a)) for a in account_ids),
             unresolved_reply_rows=unresolved.astype(np.int64),
-            unresolved_reply_ids=columns.in_reply_to[order[unresolved]].astype(ID),
+            unresolved_reply_ids=columns.in_reply_to[sort][unresolved].astype(ID),
         )
 
     @classmethod
