@@ -54,6 +54,7 @@ __all__ = [
     "TRIGGERS",
     "ReplyLinks",
     "ReplyProblem",
+    "TextTable",
     "TouchpointColumns",
     "TouchpointLog",
     "link_replies",
@@ -540,6 +541,56 @@ def _pending(values: npt.NDArray[Any], order: npt.NDArray[np.int64] | None) -> _
 
 
 @attrs.frozen(eq=False)
+class TextTable:
+    """The four text columns, dictionary encoded: a table of distinct rows and a code per row.
+
+    ``text``, ``quoted_text``, ``purpose`` and ``outcome`` are the table's columns
+    (:data:`TEXT`, NaN for missing), all of one length; ``codes`` gives the table row of each
+    touchpoint, in the order of the columns it is built with. Texts drawn from a few phrases
+    (a simulator's pools, a picklist's values) then cost one integer per touchpoint instead
+    of four strings of 16 bytes or more: :meth:`TouchpointLog.from_columns` keeps the table
+    and the codes, and a text column becomes strings only when first read, with the values
+    and type it would have had if given whole.
+    """
+
+    codes: npt.NDArray[np.int64]
+    text: npt.NDArray[Any]
+    quoted_text: npt.NDArray[Any]
+    purpose: npt.NDArray[Any]
+    outcome: npt.NDArray[Any]
+
+
+def _text_columns(
+    columns: TouchpointColumns, texts: TextTable | None, order: npt.NDArray[np.int64] | None
+) -> tuple[_Stored, _Stored, _Stored, _Stored]:
+    """The log's text, quoted text, purpose and outcome, from ``columns`` or from ``texts``.
+
+    The four columns of a table share one array of codes, so a view of the log gathers
+    their rows once for all four.
+    """
+    if texts is None:
+        text, quoted, purpose, outcome = (
+            _pending(getattr(columns, f), order) for f in _TEXT_FIELDS
+        )
+        return text, quoted, purpose, outcome
+
+    size = len(texts.text)
+    codes = np.asarray(texts.codes, dtype=np.int64)
+    if codes.shape != (len(columns),) or any(
+        len(getattr(texts, f)) != size for f in _TEXT_FIELDS
+    ):
+        raise ValueError(
+            f"texts must hold one code per row ({len(columns)}) and table columns of one length"
+        )
+    if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= size):
+        raise ValueError(f"texts.codes must be rows of its table, 0 to {size - 1}")
+
+    codes = codes if order is None else codes[order]
+    text, quoted, purpose, outcome = (_Gather(getattr(texts, f), codes) for f in _TEXT_FIELDS)
+    return text, quoted, purpose, outcome
+
+
+@attrs.frozen(eq=False)
 class TouchpointLog:
     """Touchpoints of many accounts as sorted columns, with an index of account boundaries.
 
@@ -618,6 +669,7 @@ class TouchpointLog:
         kinds: Sequence[TouchpointKind] = DEFAULT_CATALOG.kinds,
         accounts: Iterable[Account] = (),
         links: ReplyLinks | None = None,
+        texts: TextTable | None = None,
     ) -> TouchpointLog:
         """Sort and index validated columns into a log.
 
@@ -627,10 +679,12 @@ class TouchpointLog:
         record before it gets here. Reply links that cannot be resolved (see
         :func:`resolve_replies`) are kept as written in ``unresolved_reply_ids`` but take no
         part in latencies. ``links``, from :func:`link_replies` on these same columns, saves
-        checking the ids and resolving the links again. The log reads the string columns
-        of ``columns`` when they are first asked for, and keeps columns that arrive in log
-        order as they are (nothing to sort, nothing copied), so do not change ``columns``
-        afterwards.
+        checking the ids and resolving the links again. ``texts``, when given, holds the
+        four text columns dictionary encoded (see :class:`TextTable`) and takes the place of
+        those of ``columns``, which are then not read. The log reads the string columns of
+        ``columns`` when they are first asked for, and keeps columns that arrive in log order
+        as they are (nothing to sort, nothing copied), so do not change ``columns`` (or
+        ``texts``) afterwards.
         """
         account_records = {a.id: a for a in accounts}
         kinds = tuple(kinds)
@@ -664,6 +718,7 @@ class TouchpointLog:
         unresolved = np.flatnonzero(links.problem[sort] != ReplyProblem.NONE)
 
         account_sorted = account_code[sort]
+        text, quoted_text, purpose, outcome = _text_columns(columns, texts, order)
         offsets = np.zeros(len(account_ids) + 1, dtype=np.int64)
         np.cumsum(np.bincount(account_sorted, minlength=len(account_ids)), out=offsets[1:])
 
@@ -684,10 +739,10 @@ class TouchpointLog:
             reply_to=reply_to.astype(np.int32),
             csat=columns.csat[sort],
             attendees=columns.attendees[sort],
-            text=_pending(columns.text, order),
-            quoted_text=_pending(columns.quoted_text, order),
-            purpose=_pending(columns.purpose, order),
-            outcome=_pending(columns.outcome, order),
+            text=text,
+            quoted_text=quoted_text,
+            purpose=purpose,
+            outcome=outcome,
             account_ids=account_ids,
             contact_ids=contact_ids,
             offsets=offsets,

@@ -59,6 +59,7 @@ from touchpoint_signals.log import (
     TRIGGERS,
     ReplyLinks,
     ReplyProblem,
+    TextTable,
     TouchpointColumns,
     TouchpointLog,
 )
@@ -563,8 +564,8 @@ class _Rows:
         account_ids: npt.NDArray[Any],
         contact_suffix: npt.NDArray[Any],
         account_csm: npt.NDArray[Any],
-    ) -> tuple[TouchpointColumns, ReplyLinks]:
-        """The rows in log order as :class:`TouchpointColumns`, with their reply links.
+    ) -> tuple[TouchpointColumns, ReplyLinks, TextTable]:
+        """The rows in log order as :class:`TouchpointColumns`, their reply links and texts.
 
         Ids are ``tp`` and the zero-padded position of the row as added, so the id of a row
         does not depend on the order of the log. The log orders rows by account, then time,
@@ -572,7 +573,10 @@ class _Rows:
         added, which is the order of their ids, so the columns come out in exactly the order
         :meth:`TouchpointLog.from_columns` would give them and it has nothing to sort. The
         reply links are known by construction, so they are handed over resolved rather than
-        found again through the ids. ``account_csm`` is the CSM's name of each account.
+        found again through the ids. The texts come as a :class:`TextTable` of the
+        combinations of phrases that occur, so the log holds a code per row, not four
+        strings; the text fields of the columns stand empty. ``account_csm`` is the CSM's
+        name of each account.
         """
         n = self.size
         added_account = self._placed("account", np.int32)
@@ -621,6 +625,10 @@ class _Rows:
         problem = np.where(later, ReplyProblem.TARGET_LATER, ReplyProblem.NONE).astype(np.int8)
 
         contact = numbers.pop("contact")
+        texts = _phrase_table(
+            numbers.pop("text"), numbers.pop("purpose"), numbers.pop("outcome")
+        )
+        no_text = np.broadcast_to(np.array(np.nan, dtype=TEXT), (n,))
         columns = TouchpointColumns(
             id=ids,
             account_id=account_ids[account],
@@ -634,15 +642,38 @@ class _Rows:
                 account, contact, account_ids, contact_suffix, account_csm
             ),
             in_reply_to=in_reply_to,
-            text=_PHRASES[numbers.pop("text")],
-            quoted_text=np.full(n, np.nan, dtype=TEXT),
-            purpose=_PHRASES[numbers.pop("purpose")],
-            outcome=_PHRASES[numbers.pop("outcome")],
+            text=no_text,
+            quoted_text=no_text,
+            purpose=no_text,
+            outcome=no_text,
             recorded_at=numbers["recorded_at"],
             csat=numbers["csat"],
             attendees=numbers["attendees"],
         )
-        return columns, ReplyLinks(target, problem)
+        return columns, ReplyLinks(target, problem), texts
+
+
+def _phrase_table(text: PhraseCodes, purpose: PhraseCodes, outcome: PhraseCodes) -> TextTable:
+    """The texts of the rows as a table of the (text, purpose, outcome) phrases that occur.
+
+    Each row's three phrase codes make one number below ``len(_PHRASES) ** 3``; the numbers
+    that occur, in increasing order, are the table's rows. Quoted text is never filled.
+    """
+    size = len(_PHRASES)
+    combined = (text.astype(np.int64) * size + purpose) * size + outcome
+    occurs = np.bincount(combined, minlength=size**3) > 0
+    row_of = np.cumsum(occurs) - 1
+    codes = row_of[combined]
+    del combined
+
+    found = np.flatnonzero(occurs)
+    return TextTable(
+        codes=codes,
+        text=_PHRASES[found // (size * size)],
+        quoted_text=np.full(found.size, np.nan, dtype=TEXT),
+        purpose=_PHRASES[found // size % size],
+        outcome=_PHRASES[found % size],
+    )
 
 
 def _contact_names(
@@ -999,9 +1030,9 @@ def simulate_portfolio(
         )
         for a in range(n)
     )
-    columns, links = rows.columns(account_ids, contact_suffix, csm_names[csm])
-    log = TouchpointLog.from_columns(columns, accounts=accounts, links=links)
-    del columns, links
+    columns, links, texts = rows.columns(account_ids, contact_suffix, csm_names[csm])
+    log = TouchpointLog.from_columns(columns, accounts=accounts, links=links, texts=texts)
+    del columns, links, texts
     names = np.array(("", *DETERIORATIONS), dtype=ID)
     portfolio = Portfolio(
         log=log,
