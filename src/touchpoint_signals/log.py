@@ -151,8 +151,19 @@ def link_replies(
     ids: npt.NDArray[Any], in_reply_to: npt.NDArray[Any], occurred_at: npt.NDArray[np.int64]
 ) -> ReplyLinks:
     """The reply links of columns (see :func:`resolve_replies`); duplicate ids raise."""
-    index = _IdIndex.build(np.asarray(ids, dtype=ID))
+    index = _IdIndex.build(_id_strings(ids))
     return ReplyLinks(*_resolve(index, in_reply_to, occurred_at))
+
+
+def _id_strings(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``values`` as :data:`ID` strings, not copied when they are already.
+
+    ``np.asarray(values, dtype=ID)`` copies a ``StringDType`` array whose dtype is an equal
+    but distinct instance (each array has its own string allocator), which is most of them.
+    """
+    if isinstance(values, np.ndarray) and values.dtype == ID:
+        return values
+    return np.asarray(values, dtype=ID)
 
 
 def _string_hashes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
@@ -688,7 +699,7 @@ class TouchpointLog:
         """
         account_records = {a.id: a for a in accounts}
         kinds = tuple(kinds)
-        ids = np.asarray(columns.id, dtype=ID)
+        ids = _id_strings(columns.id)
         n = len(ids)
 
         if links is None:
@@ -698,7 +709,7 @@ class TouchpointLog:
 
         all_account_ids = np.concatenate(
             [
-                np.asarray(columns.account_id, dtype=ID),
+                _id_strings(columns.account_id),
                 np.array(list(account_records), dtype=ID),
             ]
         )
