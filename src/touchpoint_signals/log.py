@@ -13,8 +13,10 @@ Per touchpoint the numeric columns take 38 bytes (account 4, two instants 16, fi
 contact 4, reply row 4, csat 1, attendees 4). The touchpoint id adds 16 bytes (numpy
 ``StringDType``, inline up to 15 bytes; longer ids add their length on a shared heap). The
 text columns (text, quoted text, purpose, outcome) cost 16 bytes each plus their length when
-longer than 15 bytes. Per-account tables (ids, offsets, account records) are extra but scale
-with accounts, not touchpoints. :meth:`TouchpointLog.nbytes` reports the figures of a log.
+longer than 15 bytes; given as a :class:`TextTable` (as the simulator gives them) the four
+share one 8-byte code per touchpoint until a column is first read. Per-account tables (ids,
+offsets, account records) are extra but scale with accounts, not touchpoints.
+:meth:`TouchpointLog.nbytes` reports the figures of a log.
 """
 
 from __future__ import annotations
