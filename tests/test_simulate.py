@@ -423,3 +423,21 @@ def test_seeded_portfolio_content_is_unchanged(case: str) -> None:
     portfolio = simulate_case(PINNED_CASES[case])
 
     assert portfolio_digest(portfolio) == PINNED_DIGESTS[case]
+
+
+#: SHA-256 (first 16 hex digits) of touchpoints.csv, accounts.csv and truth.csv as written
+#: for two pinned cases before write_csv wrote a block of rows at a time (commit 246f1e6).
+PINNED_CSV: dict[str, tuple[str, str, str]] = {
+    "default_mix_37": ("bcfb512f1814b88d", "efff2d491ec73d10", "4fdce6068cbcccb6"),
+    "bench_mix_2000": ("beb1441e9ca6c9a5", "371768b58aea8a80", "4098a7617c0210d3"),
+}
+
+
+@pytest.mark.parametrize("case", list(PINNED_CSV))
+def test_write_csv_writes_the_same_bytes(case: str, tmp_path: Path) -> None:
+    portfolio = simulate_case(PINNED_CASES[case])
+
+    paths = write_csv(portfolio, tmp_path)
+
+    digests = tuple(hashlib.sha256(path.read_bytes()).hexdigest()[:16] for path in paths)
+    assert digests == PINNED_CSV[case]
