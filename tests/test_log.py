@@ -11,16 +11,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategies import touchpoint_lists
+from strategies import ids, touchpoint_lists
 from touchpoint_signals.errors import IntegrityError, NaiveDatetimeError, UnknownNameError
 from touchpoint_signals.log import (
     CHANNELS,
+    ID,
     ROW_COLUMNS,
     STATUSES,
+    TEXT,
     ReplyLinks,
     ReplyProblem,
+    TextTable,
     TouchpointColumns,
     TouchpointLog,
+    _factorize,
     link_replies,
     resolve_replies,
 )
@@ -662,3 +666,162 @@ def test_a_view_that_drops_few_rows_copies_them_as_ranges() -> None:
             assert getattr(view, name).tolist() == getattr(log, name)[keep].tolist(), name
     nested = view.select(np.arange(len(view)) != 7)
     assert nested.text.tolist() == np.delete(view.text, 7).tolist()
+
+
+# -- columns already in log order, texts as a table, factorising ---------------------------
+
+_TEXT_FIELDS = ("text", "quoted_text", "purpose", "outcome")
+
+
+def _assert_same_log(first: TouchpointLog, second: TouchpointLog) -> None:
+    """Every column and table of two logs equal, dtypes included."""
+    tables = ("account_ids", "contact_ids", "offsets", "kinds", "accounts")
+    tables += ("unresolved_reply_rows", "unresolved_reply_ids")
+    for name in (*ROW_COLUMNS, *tables):
+        a, b = getattr(first, name), getattr(second, name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, name
+            assert a.tolist() == b.tolist() or np.array_equal(a, b, equal_nan=True), name
+        else:
+            assert a == b, name
+
+
+def _text_table(columns: TouchpointColumns) -> TextTable:
+    """The columns' four texts dictionary encoded, in plain Python (first seen, first row)."""
+    rows = zip(*(getattr(columns, f).tolist() for f in _TEXT_FIELDS), strict=True)
+    keys = [tuple(None if isinstance(v, float) else v for v in row) for row in rows]
+    table = list(dict.fromkeys(keys))
+    return TextTable(
+        np.array([table.index(k) for k in keys], dtype=np.int64),
+        *(
+            np.array([np.nan if r[i] is None else r[i] for r in table], dtype=TEXT)
+            for i in range(len(_TEXT_FIELDS))
+        ),
+    )
+
+
+def _without_texts(columns: TouchpointColumns) -> TouchpointColumns:
+    """The columns with every text missing: what from_columns must not read beside a table."""
+    blank = np.full(len(columns), np.nan, dtype=TEXT)
+    return attrs.evolve(columns, **dict.fromkeys(_TEXT_FIELDS, blank))
+
+
+@given(touchpoint_lists())
+@settings(max_examples=40, deadline=None)
+def test_columns_in_log_order_are_kept_as_they_are(items: list[Touchpoint]) -> None:
+    log = TouchpointLog.from_touchpoints(items)
+    in_order = TouchpointColumns.from_touchpoints(log.to_touchpoints(), log.kinds)
+
+    again = TouchpointLog.from_columns(in_order, kinds=log.kinds)
+
+    _assert_same_log(log, again)
+    # nothing sorted, nothing copied (an empty log has no memory to share)
+    assert again.text is in_order.text
+    if len(log):
+        assert np.shares_memory(again.id, in_order.id)
+        assert np.shares_memory(again.occurred_at, in_order.occurred_at)
+
+
+def test_tied_rows_out_of_id_order_are_sorted_not_kept() -> None:
+    # in order by account and time, but the tie at 09:00 has its ids the wrong way round
+    items = [tp("m1", "acme", "09:00"), tp("a0", "acme", "09:00"), tp("z", "acme", "10:00")]
+    columns = TouchpointColumns.from_touchpoints(items, DEFAULT_CATALOG.kinds)
+
+    log = TouchpointLog.from_columns(columns)
+
+    assert log.id.tolist() == ["a0", "m1", "z"]
+    assert not np.shares_memory(log.occurred_at, columns.occurred_at)
+
+
+@given(touchpoint_lists(), st.randoms(use_true_random=False), st.data())
+@settings(max_examples=40, deadline=None)
+def test_texts_given_as_a_table_give_the_same_log(
+    items: list[Touchpoint], rng: object, data: st.DataObject
+) -> None:
+    shuffled = list(items)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    columns = TouchpointColumns.from_touchpoints(shuffled, DEFAULT_CATALOG.kinds)
+    keep = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(items), max_size=len(items)))
+    )
+
+    whole = TouchpointLog.from_columns(columns)
+    tabled = TouchpointLog.from_columns(_without_texts(columns), texts=_text_table(columns))
+
+    _assert_same_log(whole, tabled)
+    view, tabled_view = whole.select(keep), tabled.select(keep)
+    for name in _TEXT_FIELDS:
+        rows = np.arange(len(view))[::2]
+        assert tabled_view.take(name, rows).tolist() == view.take(name, rows).tolist() or (
+            np.array_equal(tabled_view.take(name, rows), view.take(name, rows), equal_nan=True)
+        )
+
+
+def test_a_text_table_is_read_as_text_columns() -> None:
+    items = [tp("b", "acme", "10:00"), tp("a", "acme", "09:00"), tp("c", "beta", "09:00")]
+    columns = TouchpointColumns.from_touchpoints(items, DEFAULT_CATALOG.kinds)
+    table = TextTable(
+        codes=np.array([1, 0, 1]),  # b and c have row 1, a has row 0
+        text=np.array(["Hi there", "Send the invoice."], dtype=TEXT),
+        quoted_text=np.array([np.nan, np.nan], dtype=TEXT),
+        purpose=np.array([np.nan, "renewal"], dtype=TEXT),
+        outcome=np.array(["done", np.nan], dtype=TEXT),
+    )
+
+    log = TouchpointLog.from_columns(columns, texts=table)
+
+    assert log.id.tolist() == ["a", "b", "c"]
+    assert log.text.dtype == TEXT
+    assert log.text.tolist() == ["Hi there", "Send the invoice.", "Send the invoice."]
+    assert np.isnan(log.quoted_text).all()
+    assert log.purpose[1:].tolist() == ["renewal", "renewal"]
+    assert np.isnan(log.purpose[0])
+    assert log.take("outcome", np.array([0])).tolist() == ["done"]
+    assert log.touchpoint(0).outcome == "done"
+    assert log.touchpoint(1).outcome is None
+
+
+def test_a_text_table_of_other_columns_is_refused() -> None:
+    columns = TouchpointColumns.from_touchpoints([tp("a", "x", "09:00")], DEFAULT_CATALOG.kinds)
+    one_row = np.array([np.nan], dtype=TEXT)
+
+    def table(codes: list[int], rows: np.ndarray = one_row) -> TextTable:
+        return TextTable(np.array(codes), one_row, one_row, rows, one_row)
+
+    with pytest.raises(ValueError, match=r"one code per row \(1\)"):
+        TouchpointLog.from_columns(columns, texts=table([0, 0]))
+    with pytest.raises(ValueError, match=r"table columns of one length"):
+        TouchpointLog.from_columns(columns, texts=table([0], np.array(["a", "b"], dtype=TEXT)))
+    with pytest.raises(ValueError, match=r"rows of its table, 0 to 0"):
+        TouchpointLog.from_columns(columns, texts=table([1]))
+
+
+@given(st.lists(st.none() | ids(3), max_size=40))
+@settings(max_examples=80, deadline=None)
+def test_factorize_gives_sorted_distinct_values_and_codes(values: list[str | None]) -> None:
+    column = np.array([np.nan if v is None else v for v in values], dtype=TEXT)
+    distinct = sorted({v for v in values if v is not None})
+
+    table, codes = _factorize(column)
+
+    assert table.dtype == ID
+    assert table.tolist() == distinct
+    assert codes.dtype == np.int32
+    assert codes.tolist() == [-1 if v is None else distinct.index(v) for v in values]
+
+
+def test_factorize_reads_many_blocks() -> None:
+    # 200,003 rows: more than three blocks of rows read at a time; every seventh missing
+    numbers = np.arange(200_003)
+    column = np.strings.add("c", (numbers % 1_000).astype(ID)).astype(TEXT)
+    column[numbers % 7 == 0] = np.nan
+
+    table, codes = _factorize(column)
+    also, also_codes = _factorize(column[numbers % 7 != 0].astype(ID))
+
+    assert table.tolist() == sorted(f"c{k}" for k in range(1_000))
+    assert (codes[numbers % 7 == 0] == -1).all()
+    present = numbers[numbers % 7 != 0]
+    assert (table[codes[present]] == np.strings.add("c", (present % 1_000).astype(ID))).all()
+    assert also.tolist() == table.tolist()
+    assert also_codes.tolist() == codes[present].tolist()

@@ -13,8 +13,10 @@ Per touchpoint the numeric columns take 38 bytes (account 4, two instants 16, fi
 contact 4, reply row 4, csat 1, attendees 4). The touchpoint id adds 16 bytes (numpy
 ``StringDType``, inline up to 15 bytes; longer ids add their length on a shared heap). The
 text columns (text, quoted text, purpose, outcome) cost 16 bytes each plus their length when
-longer than 15 bytes. Per-account tables (ids, offsets, account records) are extra but scale
-with accounts, not touchpoints. :meth:`TouchpointLog.nbytes` reports the figures of a log.
+longer than 15 bytes; given as a :class:`TextTable` (as the simulator gives them) the four
+share one 8-byte code per touchpoint until a column is first read. Per-account tables (ids,
+offsets, account records) are extra but scale with accounts, not touchpoints.
+:meth:`TouchpointLog.nbytes` reports the figures of a log.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ __all__ = [
     "TRIGGERS",
     "ReplyLinks",
     "ReplyProblem",
+    "TextTable",
     "TouchpointColumns",
     "TouchpointLog",
     "link_replies",
@@ -150,8 +153,19 @@ def link_replies(
     ids: npt.NDArray[Any], in_reply_to: npt.NDArray[Any], occurred_at: npt.NDArray[np.int64]
 ) -> ReplyLinks:
     """The reply links of columns (see :func:`resolve_replies`); duplicate ids raise."""
-    index = _IdIndex.build(np.asarray(ids, dtype=ID))
+    index = _IdIndex.build(_id_strings(ids))
     return ReplyLinks(*_resolve(index, in_reply_to, occurred_at))
+
+
+def _id_strings(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``values`` as :data:`ID` strings, not copied when they are already.
+
+    ``np.asarray(values, dtype=ID)`` copies a ``StringDType`` array whose dtype is an equal
+    but distinct instance (each array has its own string allocator), which is most of them.
+    """
+    if isinstance(values, np.ndarray) and values.dtype == ID:
+        return values
+    return np.asarray(values, dtype=ID)
 
 
 def _string_hashes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
@@ -463,12 +477,17 @@ def _cutoff_us(as_of: dt.datetime) -> int:
 
 def _log_order(
     ids: npt.NDArray[Any], account: npt.NDArray[np.int32], occurred_at: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
+) -> npt.NDArray[np.int64] | None:
     """Row order of the log: by account, then time, then touchpoint id.
 
+    ``None`` when the rows are in that order already (the simulator builds its columns so),
+    which one pass over the rows finds; the log then keeps the columns without copying them.
     The id only breaks ties of account and time, so only the tied rows' ids are sorted, not
     every id: string sorts are the slowest sorts numpy does.
     """
+    if _in_log_order(ids, account, occurred_at):
+        return None
+
     order = np.lexsort((occurred_at, account))
     account_sorted, occurred_sorted = account[order], occurred_at[order]
     tied = (account_sorted[1:] == account_sorted[:-1]) & (
@@ -486,29 +505,102 @@ def _log_order(
     return np.lexsort((id_rank, occurred_at, account))
 
 
+def _in_log_order(
+    ids: npt.NDArray[Any], account: npt.NDArray[np.int32], occurred_at: npt.NDArray[np.int64]
+) -> bool:
+    """Whether the rows are sorted by account, then time, then id (as a stable sort leaves
+    equal ids); columns in another order are told apart at their first step back."""
+    if (account[1:] < account[:-1]).any():
+        return False
+    same_account = account[1:] == account[:-1]
+    if (same_account & (occurred_at[1:] < occurred_at[:-1])).any():
+        return False
+    tied = np.flatnonzero(same_account & (occurred_at[1:] == occurred_at[:-1]))
+    return bool((ids[tied] <= ids[tied + 1]).all())
+
+
 def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
     """Sorted distinct non-missing values and each row's code into them (``-1`` if missing).
 
     Codes are first given in order of appearance through a hash table, then renumbered by
     the sorted table: one pass over the rows and a sort of the distinct values only, where
-    ``np.unique`` would sort every row's string.
+    ``np.unique`` would sort every row's string. The rows are read a block at a time, so
+    no copy of the whole column is made on the way.
     """
-    missing = np.isnan(values) if values.dtype == TEXT else np.zeros(len(values), dtype=bool)
+    has_missing = values.dtype == TEXT
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
-    present = values[~missing].astype(ID)
 
     seen: dict[str, int] = {}
-    first_code = np.empty(len(present), dtype=np.int32)
-    for start in range(0, len(present), _BLOCK):
-        block = present[start : start + _BLOCK].tolist()
-        first_code[start : start + len(block)] = [seen.setdefault(v, len(seen)) for v in block]
+    for start in range(0, len(values), _BLOCK):
+        block = values[start : start + _BLOCK]
+        present = ~np.isnan(block) if has_missing else slice(None)
+        listed = block[present].tolist()
+        codes[start : start + len(block)][present] = [
+            seen.setdefault(v, len(seen)) for v in listed
+        ]
     table = np.array(list(seen), dtype=ID)
     by_value = np.argsort(table, kind="stable")
-    rank = np.empty(len(table), dtype=np.int32)
+    rank = np.empty(len(table) + 1, dtype=np.int32)
     rank[by_value] = np.arange(len(table), dtype=np.int32)
+    rank[-1] = _NO_CODE
 
-    codes[~missing] = rank[first_code]
-    return table[by_value], codes
+    # A missing value's code -1 picks the last entry of rank, which keeps it -1.
+    return table[by_value], rank[codes]
+
+
+def _pending(values: npt.NDArray[Any], order: npt.NDArray[np.int64] | None) -> _Stored:
+    """A string column sorted when first read, or as it is when already in log order."""
+    return values if order is None else _Gather(values, order)
+
+
+@attrs.frozen(eq=False)
+class TextTable:
+    """The four text columns, dictionary encoded: a table of distinct rows and a code per row.
+
+    ``text``, ``quoted_text``, ``purpose`` and ``outcome`` are the table's columns
+    (:data:`TEXT`, NaN for missing), all of one length; ``codes`` gives the table row of each
+    touchpoint, in the order of the columns it is built with. Texts drawn from a few phrases
+    (a simulator's pools, a picklist's values) then cost one integer per touchpoint instead
+    of four strings of 16 bytes or more: :meth:`TouchpointLog.from_columns` keeps the table
+    and the codes, and a text column becomes strings only when first read, with the values
+    and type it would have had if given whole.
+    """
+
+    codes: npt.NDArray[np.int64]
+    text: npt.NDArray[Any]
+    quoted_text: npt.NDArray[Any]
+    purpose: npt.NDArray[Any]
+    outcome: npt.NDArray[Any]
+
+
+def _text_columns(
+    columns: TouchpointColumns, texts: TextTable | None, order: npt.NDArray[np.int64] | None
+) -> tuple[_Stored, _Stored, _Stored, _Stored]:
+    """The log's text, quoted text, purpose and outcome, from ``columns`` or from ``texts``.
+
+    The four columns of a table share one array of codes, so a view of the log gathers
+    their rows once for all four.
+    """
+    if texts is None:
+        text, quoted, purpose, outcome = (
+            _pending(getattr(columns, f), order) for f in _TEXT_FIELDS
+        )
+        return text, quoted, purpose, outcome
+
+    size = len(texts.text)
+    codes = np.asarray(texts.codes, dtype=np.int64)
+    if codes.shape != (len(columns),) or any(
+        len(getattr(texts, f)) != size for f in _TEXT_FIELDS
+    ):
+        raise ValueError(
+            f"texts must hold one code per row ({len(columns)}) and table columns of one length"
+        )
+    if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= size):
+        raise ValueError(f"texts.codes must be rows of its table, 0 to {size - 1}")
+
+    codes = codes if order is None else codes[order]
+    text, quoted, purpose, outcome = (_Gather(getattr(texts, f), codes) for f in _TEXT_FIELDS)
+    return text, quoted, purpose, outcome
 
 
 @attrs.frozen(eq=False)
@@ -590,6 +682,7 @@ class TouchpointLog:
         kinds: Sequence[TouchpointKind] = DEFAULT_CATALOG.kinds,
         accounts: Iterable[Account] = (),
         links: ReplyLinks | None = None,
+        texts: TextTable | None = None,
     ) -> TouchpointLog:
         """Sort and index validated columns into a log.
 
@@ -599,12 +692,16 @@ class TouchpointLog:
         record before it gets here. Reply links that cannot be resolved (see
         :func:`resolve_replies`) are kept as written in ``unresolved_reply_ids`` but take no
         part in latencies. ``links``, from :func:`link_replies` on these same columns, saves
-        checking the ids and resolving the links again. The log reads the string columns
-        of ``columns`` when they are first asked for, so do not change them afterwards.
+        checking the ids and resolving the links again. ``texts``, when given, holds the
+        four text columns dictionary encoded (see :class:`TextTable`) and takes the place of
+        those of ``columns``, which are then not read. The log reads the string columns of
+        ``columns`` when they are first asked for, and keeps columns that arrive in log order
+        as they are (nothing to sort, nothing copied), so do not change ``columns`` (or
+        ``texts``) afterwards.
         """
         account_records = {a.id: a for a in accounts}
         kinds = tuple(kinds)
-        ids = np.asarray(columns.id, dtype=ID)
+        ids = _id_strings(columns.id)
         n = len(ids)
 
         if links is None:
@@ -614,7 +711,7 @@ class TouchpointLog:
 
         all_account_ids = np.concatenate(
             [
-                np.asarray(columns.account_id, dtype=ID),
+                _id_strings(columns.account_id),
                 np.array(list(account_records), dtype=ID),
             ]
         )
@@ -622,15 +719,19 @@ class TouchpointLog:
         account_code = all_codes[:n]
         contact_ids, contact_code = _factorize(columns.contact_id)
         order = _log_order(ids, account_code, columns.occurred_at)
+        # Columns already in log order are kept as they are: a slice of all rows copies none.
+        sort: slice | npt.NDArray[np.int64] = slice(None) if order is None else order
 
-        new_row = np.empty(n, dtype=np.int64)
-        new_row[order] = np.arange(n)
-        target = links.target[order]
-        problem = links.problem
-        reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
-        unresolved = np.flatnonzero(problem[order] != ReplyProblem.NONE)
+        reply_to = links.target
+        if order is not None:
+            new_row = np.empty(n, dtype=np.int64)
+            new_row[order] = np.arange(n)
+            target = links.target[order]
+            reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
+        unresolved = np.flatnonzero(links.problem[sort] != ReplyProblem.NONE)
 
-        account_sorted = account_code[order]
+        account_sorted = account_code[sort]
+        text, quoted_text, purpose, outcome = _text_columns(columns, texts, order)
         offsets = np.zeros(len(account_ids) + 1, dtype=np.int64)
         np.cumsum(np.bincount(account_sorted, minlength=len(account_ids)), out=offsets[1:])
 
@@ -638,30 +739,30 @@ class TouchpointLog:
         # a pending gather), since most signals never read them and sorting them is the
         # costliest step for a large log.
         return cls(
-            id=_Gather(ids, order),
+            id=_pending(ids, order),
             account=account_sorted.astype(np.int32),
-            occurred_at=columns.occurred_at[order],
-            recorded_at=columns.recorded_at[order],
-            kind=columns.kind[order],
-            status=columns.status[order],
-            channel=columns.channel[order],
-            direction=columns.direction[order],
-            trigger=columns.trigger[order],
-            contact=contact_code[order],
+            occurred_at=columns.occurred_at[sort],
+            recorded_at=columns.recorded_at[sort],
+            kind=columns.kind[sort],
+            status=columns.status[sort],
+            channel=columns.channel[sort],
+            direction=columns.direction[sort],
+            trigger=columns.trigger[sort],
+            contact=contact_code[sort],
             reply_to=reply_to.astype(np.int32),
-            csat=columns.csat[order],
-            attendees=columns.attendees[order],
-            text=_Gather(columns.text, order),
-            quoted_text=_Gather(columns.quoted_text, order),
-            purpose=_Gather(columns.purpose, order),
-            outcome=_Gather(columns.outcome, order),
+            csat=columns.csat[sort],
+            attendees=columns.attendees[sort],
+            text=text,
+            quoted_text=quoted_text,
+            purpose=purpose,
+            outcome=outcome,
             account_ids=account_ids,
             contact_ids=contact_ids,
             offsets=offsets,
             kinds=kinds,
             accounts=tuple(account_records.get(str(a)) for a in account_ids),
             unresolved_reply_rows=unresolved.astype(np.int64),
-            unresolved_reply_ids=columns.in_reply_to[order[unresolved]].astype(ID),
+            unresolved_reply_ids=columns.in_reply_to[sort][unresolved].astype(ID),
         )
 
     @classmethod

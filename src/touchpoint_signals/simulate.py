@@ -22,10 +22,12 @@ labelled simulated.
   transactional);
 * a churn instant from a piecewise-constant hazard that is multiplied after the onset.
 
-The log is built from numpy columns (one array per field, assembled into a
-:class:`~touchpoint_signals.log.TouchpointColumns`), with no Python object per touchpoint, so
-a portfolio of millions of touchpoints takes seconds. :func:`write_csv` writes it out in the
-format :func:`touchpoint_signals.read_csv` reads, for benchmarks of the ingest path.
+The log is built from numpy columns with no Python object per touchpoint: the streams keep
+codes and numbers, the rows are put in log order once, each string column of the
+:class:`~touchpoint_signals.log.TouchpointColumns` is made once, and the texts go to the log
+as a :class:`~touchpoint_signals.log.TextTable`, so a portfolio of millions of touchpoints
+takes seconds and no more memory than a few times its log. :func:`write_csv` writes it out in
+the format :func:`touchpoint_signals.read_csv` reads, for benchmarks of the ingest path.
 
 The simulation is deliberately simple: each behaviour is a fixed rate or an interval drawn
 uniformly, contacts do not change over time, a lifecycle stage does not advance, and the
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import logging
 import math
 import os
@@ -56,6 +59,9 @@ from touchpoint_signals.log import (
     STATUSES,
     TEXT,
     TRIGGERS,
+    ReplyLinks,
+    ReplyProblem,
+    TextTable,
     TouchpointColumns,
     TouchpointLog,
 )
@@ -288,8 +294,20 @@ _OUTCOMES = (
 )
 
 
-def _text_pool(sentences: tuple[str, ...]) -> npt.NDArray[Any]:
-    return np.array(sentences, dtype=TEXT)
+#: Every pool of phrases, in the order of their codes.
+_POOLS: tuple[tuple[str, ...], ...] = (
+    _COLLABORATIVE, _TRANSACTIONAL, _COLLABORATIVE_REQUESTS, _TRANSACTIONAL_REQUESTS,
+    _OUTREACH, _ANSWERS, _AUTOMATED, *_PURPOSES.values(), _OUTCOMES,
+)  # fmt: skip
+#: The code of each pool's first phrase in :data:`_PHRASES`.
+_POOL_START = dict(
+    zip(_POOLS, itertools.accumulate((len(pool) for pool in _POOLS), initial=0), strict=False)
+)
+#: Every phrase a SIMULATED touchpoint can carry, pool after pool, then NaN for no text. The
+#: streams draw codes into this table (one byte a row); the text columns are made from the
+#: codes once, in log order.
+_PHRASES = np.array([*itertools.chain.from_iterable(_POOLS), np.nan], dtype=TEXT)
+_NO_PHRASE = len(_PHRASES) - 1
 
 
 # -- the portfolio ---------------------------------------------------------------------------
@@ -455,11 +473,30 @@ _IN_APP = CHANNELS.index(Channel.IN_APP)
 _CHAT = CHANNELS.index(Channel.CHAT)
 
 
+#: Contact codes of the streams: the index of one of the account's contacts (0 is the
+#: champion), the account's CSM, or no contact.
+_CSM = -2
+_NO_CONTACT = -1
+#: Rows of the log order made into strings at a time, so that a string column is built with
+#: transients of one block only.
+_STRING_BLOCK = 1 << 18
+
+PhraseCodes = npt.NDArray[np.uint8]
+ContactCodes = npt.NDArray[np.int32]
+
+
 @attrs.define
 class _Rows:
-    """Column chunks of SIMULATED touchpoints, appended stream by stream."""
+    """SIMULATED touchpoints as compact column chunks, appended stream by stream.
+
+    A chunk holds codes and numbers, no strings: the contact as a contact code (see
+    :data:`_CSM`), texts as codes into :data:`_PHRASES`, and a value shared by a whole stream
+    as one value. :meth:`columns` puts the rows in log order and makes each string column
+    once, so the strings of a large portfolio never exist twice.
+    """
 
     chunks: list[dict[str, npt.NDArray[Any]]] = attrs.field(factory=list)
+    sizes: list[int] = attrs.field(factory=list)
     size: int = 0
 
     def add(
@@ -472,102 +509,224 @@ class _Rows:
         channel: npt.ArrayLike = -1,
         direction: npt.ArrayLike = -1,
         trigger: npt.ArrayLike = -1,
-        contact: npt.NDArray[Any] | None = None,
+        contact: ContactCodes | None = None,
         reply_to: npt.ArrayLike = -1,
-        text: npt.NDArray[Any] | None = None,
-        purpose: npt.NDArray[Any] | None = None,
-        outcome: npt.NDArray[Any] | None = None,
+        text: PhraseCodes | None = None,
+        purpose: PhraseCodes | None = None,
+        outcome: PhraseCodes | None = None,
         recorded: IntArray | None = None,
         csat: npt.ArrayLike = 0,
         attendees: npt.ArrayLike = -1,
     ) -> int:
-        """Append one stream of ``len(account)`` rows; return the position of its first row."""
-        n = account.size
-        missing = np.full(n, np.nan, dtype=TEXT)
+        """Append one stream of ``len(account)`` rows; return the position of its first row.
 
-        def full(value: npt.ArrayLike, dtype: Any) -> npt.NDArray[Any]:
-            return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
-
+        ``reply_to`` is the position of the row answered, as this method returned it.
+        """
         base = self.size
         self.chunks.append(
             {
-                "account": account,
-                "kind": np.full(n, _KIND_CODE[kind], dtype=np.uint8),
+                "account": account.astype(np.int32),
+                "kind": np.asarray(_KIND_CODE[kind], dtype=np.uint8),
                 "occurred_at": occurred,
-                "status": full(status, np.uint8),
-                "channel": full(channel, np.int8),
-                "direction": full(direction, np.int8),
-                "trigger": full(trigger, np.int8),
-                "contact_id": missing if contact is None else contact,
-                "reply_to": full(reply_to, np.int64),
-                "text": missing if text is None else text,
-                "purpose": missing if purpose is None else purpose,
-                "outcome": missing if outcome is None else outcome,
                 "recorded_at": occurred if recorded is None else recorded,
-                "csat": full(csat, np.int8),
-                "attendees": full(attendees, np.int32),
+                "status": np.asarray(status, dtype=np.uint8),
+                "channel": np.asarray(channel, dtype=np.int8),
+                "direction": np.asarray(direction, dtype=np.int8),
+                "trigger": np.asarray(trigger, dtype=np.int8),
+                "contact": np.asarray(_NO_CONTACT if contact is None else contact, np.int32),
+                "reply_to": np.asarray(reply_to, dtype=np.int64),
+                "text": np.asarray(_NO_PHRASE if text is None else text, dtype=np.uint8),
+                "purpose": np.asarray(_NO_PHRASE if purpose is None else purpose, np.uint8),
+                "outcome": np.asarray(_NO_PHRASE if outcome is None else outcome, np.uint8),
+                "csat": np.asarray(csat, dtype=np.int8),
+                "attendees": np.asarray(attendees, dtype=np.int32),
             }
         )
-        self.size += n
+        self.sizes.append(account.size)
+        self.size += account.size
         return base
 
-    def columns(self, account_ids: npt.NDArray[Any]) -> TouchpointColumns:
-        """The rows as :class:`TouchpointColumns`, with ids ``tp`` + a zero-padded number."""
-        # Each column is joined and its chunks let go before the next, so the peak holds
-        # one column twice rather than every column twice.
-        joined = {}
-        for name in list(self.chunks[0]):
-            joined[name] = np.concatenate([c.pop(name) for c in self.chunks])
+    def _placed(
+        self, name: str, dtype: Any, position: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[Any]:
+        """Column ``name`` of every chunk, at ``position`` (log order) or end to end.
+
+        Each chunk lets go of its part as it is written, so the column exists once.
+        """
+        column = np.empty(self.size, dtype=dtype)
+        at = 0
+        for chunk, size in zip(self.chunks, self.sizes, strict=True):
+            where = slice(at, at + size) if position is None else position[at : at + size]
+            column[where] = chunk.pop(name)
+            at += size
+        return column
+
+    def columns(
+        self,
+        account_ids: npt.NDArray[Any],
+        contact_suffix: npt.NDArray[Any],
+        account_csm: npt.NDArray[Any],
+    ) -> tuple[TouchpointColumns, ReplyLinks, TextTable]:
+        """The rows in log order as :class:`TouchpointColumns`, their reply links and texts.
+
+        Ids are ``tp`` and the zero-padded position of the row as added, so the id of a row
+        does not depend on the order of the log. The log orders rows by account, then time,
+        then id; a stable sort by account and time keeps tied rows in the order they were
+        added, which is the order of their ids, so the columns come out in exactly the order
+        :meth:`TouchpointLog.from_columns` would give them and it has nothing to sort. The
+        reply links are known by construction, so they are handed over resolved rather than
+        found again through the ids. The texts come as a :class:`TextTable` of the
+        combinations of phrases that occur, so the log holds a code per row, not four
+        strings; the text fields of the columns stand empty. ``account_csm`` is the CSM's
+        name of each account.
+        """
+        n = self.size
+        added_account = self._placed("account", np.int32)
+        added_time = self._placed("occurred_at", np.int64)
+        order = np.lexsort((added_time, added_account))
+        position = np.empty(n, dtype=np.int64)
+        position[order] = np.arange(n)
+        account = added_account[order]
+        del added_account
+        occurred_at = added_time[order]
+        del added_time
+
+        numbers = {
+            name: self._placed(name, dtype, position)
+            for name, dtype in (
+                ("kind", np.uint8), ("status", np.uint8), ("channel", np.int8),
+                ("direction", np.int8), ("trigger", np.int8), ("contact", np.int32),
+                ("text", np.uint8), ("purpose", np.uint8), ("outcome", np.uint8),
+                ("recorded_at", np.int64), ("csat", np.int8), ("attendees", np.int32),
+            )
+        }  # fmt: skip
+        target = self._placed("reply_to", np.int64, position)
         self.chunks.clear()
-        width = max(1, len(str(max(0, self.size - 1))))
-        ids = np.strings.add("tp", np.strings.zfill(np.arange(self.size).astype(ID), width))
-        reply_to = joined["reply_to"]
-        in_reply_to = np.full(self.size, np.nan, dtype=TEXT)
-        linked = reply_to >= 0
-        in_reply_to[linked] = ids[reply_to[linked]]
-        return TouchpointColumns(
-            id=ids,
-            account_id=account_ids[joined["account"]],
-            kind=joined["kind"],
-            occurred_at=joined["occurred_at"],
-            status=joined["status"],
-            channel=joined["channel"],
-            direction=joined["direction"],
-            trigger=joined["trigger"],
-            contact_id=joined["contact_id"],
-            in_reply_to=in_reply_to,
-            text=joined["text"],
-            quoted_text=np.full(self.size, np.nan, dtype=TEXT),
-            purpose=joined["purpose"],
-            outcome=joined["outcome"],
-            recorded_at=joined["recorded_at"],
-            csat=joined["csat"],
-            attendees=joined["attendees"],
+        linked = np.flatnonzero(target >= 0)
+        target[linked] = position[target[linked]]
+        del position
+
+        width = max(1, len(str(max(0, n - 1))))
+        ids = np.empty(n, dtype=ID)
+        for start in range(0, n, _STRING_BLOCK):
+            added = order[start : start + _STRING_BLOCK].astype(ID)
+            ids[start : start + added.size] = np.strings.add(
+                "tp", np.strings.zfill(added, width)
+            )
+        del order
+        in_reply_to = np.full(n, np.nan, dtype=TEXT)
+        for start in range(0, linked.size, _STRING_BLOCK):
+            rows = linked[start : start + _STRING_BLOCK]
+            in_reply_to[rows] = ids[target[rows]]
+
+        # A link to a touchpoint that occurred after its reply fails, as it would for a
+        # loader; the streams never make one.
+        later = np.zeros(n, dtype=bool)
+        later[linked] = occurred_at[target[linked]] > occurred_at[linked]
+        target[later] = -1
+        problem = np.where(later, ReplyProblem.TARGET_LATER, ReplyProblem.NONE).astype(np.int8)
+
+        contact = numbers.pop("contact")
+        texts = _phrase_table(
+            numbers.pop("text"), numbers.pop("purpose"), numbers.pop("outcome")
         )
+        no_text = np.broadcast_to(np.array(np.nan, dtype=TEXT), (n,))
+        columns = TouchpointColumns(
+            id=ids,
+            account_id=account_ids[account],
+            kind=numbers["kind"],
+            occurred_at=occurred_at,
+            status=numbers["status"],
+            channel=numbers["channel"],
+            direction=numbers["direction"],
+            trigger=numbers["trigger"],
+            contact_id=_contact_names(
+                account, contact, account_ids, contact_suffix, account_csm
+            ),
+            in_reply_to=in_reply_to,
+            text=no_text,
+            quoted_text=no_text,
+            purpose=no_text,
+            outcome=no_text,
+            recorded_at=numbers["recorded_at"],
+            csat=numbers["csat"],
+            attendees=numbers["attendees"],
+        )
+        return columns, ReplyLinks(target, problem), texts
 
 
-def _pick(rng: np.random.Generator, pool: npt.NDArray[Any], n: int) -> npt.NDArray[Any]:
-    picked: npt.NDArray[Any] = pool[rng.integers(0, len(pool), n)]
-    return picked
+def _phrase_table(text: PhraseCodes, purpose: PhraseCodes, outcome: PhraseCodes) -> TextTable:
+    """The texts of the rows as a table of the (text, purpose, outcome) phrases that occur.
+
+    Each row's three phrase codes make one number below ``len(_PHRASES) ** 3``; the numbers
+    that occur, in increasing order, are the table's rows. Quoted text is never filled.
+    """
+    size = len(_PHRASES)
+    combined = (text.astype(np.int64) * size + purpose) * size + outcome
+    occurs = np.bincount(combined, minlength=size**3) > 0
+    row_of = np.cumsum(occurs) - 1
+    codes = row_of[combined]
+    del combined
+
+    found = np.flatnonzero(occurs)
+    return TextTable(
+        codes=codes,
+        text=_PHRASES[found // (size * size)],
+        quoted_text=np.full(found.size, np.nan, dtype=TEXT),
+        purpose=_PHRASES[found // size % size],
+        outcome=_PHRASES[found % size],
+    )
 
 
-def _where_text(keep: BoolArray, texts: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """``texts`` where ``keep`` holds, missing (NaN) elsewhere."""
-    result = np.full(keep.size, np.nan, dtype=TEXT)
-    result[keep] = texts[keep]
+def _contact_names(
+    account: npt.NDArray[np.int32],
+    contact: ContactCodes,
+    account_ids: npt.NDArray[Any],
+    contact_suffix: npt.NDArray[Any],
+    account_csm: npt.NDArray[Any],
+) -> npt.NDArray[Any]:
+    """The contact id of each row: ``<account id>-c<k>`` for the account's k-th contact,
+    the CSM's name, or missing; a block of rows at a time."""
+    names = np.full(account.size, np.nan, dtype=TEXT)
+    for start in range(0, account.size, _STRING_BLOCK):
+        block = slice(start, start + _STRING_BLOCK)
+        owner, code = account[block], contact[block]
+        part = names[block]
+        customer = code >= 0
+        part[customer] = np.strings.add(
+            account_ids[owner[customer]], contact_suffix[code[customer]]
+        )
+        csm = code == _CSM
+        part[csm] = account_csm[owner[csm]]
+    return names
+
+
+def _pick(rng: np.random.Generator, pool: tuple[str, ...], n: int) -> PhraseCodes:
+    """``n`` phrases of ``pool`` drawn uniformly, as codes into :data:`_PHRASES`."""
+    drawn = rng.integers(0, len(pool), n)
+    codes: PhraseCodes = (drawn + _POOL_START[pool]).astype(np.uint8)
+    return codes
+
+
+def _where_text(keep: BoolArray, codes: PhraseCodes) -> PhraseCodes:
+    """``codes`` where ``keep`` holds, no text elsewhere."""
+    result: PhraseCodes = np.where(keep, codes, _NO_PHRASE).astype(np.uint8)
     return result
 
 
 def _tone_texts(
     rng: np.random.Generator,
     transactional_chance: FloatArray,
-    collaborative: npt.NDArray[Any],
-    transactional: npt.NDArray[Any],
-) -> npt.NDArray[Any]:
-    """One text per row, transactional with the row's chance, else collaborative."""
+    collaborative: tuple[str, ...],
+    transactional: tuple[str, ...],
+) -> PhraseCodes:
+    """One phrase per row, transactional with the row's chance, else collaborative."""
     n = transactional_chance.size
     curt = rng.random(n) < transactional_chance
-    return np.where(curt, _pick(rng, transactional, n), _pick(rng, collaborative, n))
+    result: PhraseCodes = np.where(
+        curt, _pick(rng, transactional, n), _pick(rng, collaborative, n)
+    )
+    return result
 
 
 def simulate_portfolio(
@@ -662,7 +821,9 @@ def simulate_portfolio(
     against 16 % of clean ones.
 
     **Scale.** Each stream (one kind in one segment) is drawn as a matrix of gaps, one row
-    per account; memory is a few times the number of touchpoints in float64.
+    per account, and kept as codes and numbers (about 30 bytes a touchpoint); the string
+    columns are made once, in log order. 10.75M touchpoints (100,000 accounts, mostly
+    tech-touch) peak at about 1,800 MiB and leave a log of about 1,000 MiB resident.
 
     Examples
     --------
@@ -746,15 +907,13 @@ def simulate_portfolio(
     csm_names = np.strings.add("csm", np.arange(int(csm.max()) + 1).astype(ID))
     miss_rate = np.array([p.miss_rate for p in profile_of])[segment]
 
-    def customer(owner: IntArray, champion_share: float) -> npt.NDArray[Any]:
+    def customer(owner: IntArray, champion_share: float) -> ContactCodes:
         others = rng.integers(0, n_contacts[owner])
-        which = np.where(rng.random(owner.size) < champion_share, 0, others)
-        result: npt.NDArray[Any] = np.strings.add(account_ids[owner], contact_suffix[which])
-        return result.astype(TEXT)
+        which: ContactCodes = np.where(rng.random(owner.size) < champion_share, 0, others)
+        return which.astype(np.int32)
 
-    def vendor(owner: IntArray) -> npt.NDArray[Any]:
-        result: npt.NDArray[Any] = csm_names[csm[owner]].astype(TEXT)
-        return result
+    def vendor(owner: IntArray) -> ContactCodes:
+        return np.full(owner.size, _CSM, dtype=np.int32)
 
     def meetings(owner: IntArray, times: IntArray, kind: str) -> None:
         owner, times = _before_stop(owner, _working_hours(rng, times), stop_us)
@@ -796,8 +955,8 @@ def simulate_portfolio(
             channel=channel,
             trigger=_SCHEDULED,
             contact=customer(owner, 0.9),
-            purpose=_pick(rng, _text_pool(_PURPOSES[kind]), m),
-            outcome=_where_text(done, _pick(rng, _text_pool(_OUTCOMES), m)),
+            purpose=_pick(rng, _PURPOSES[kind], m),
+            outcome=_where_text(done, _pick(rng, _OUTCOMES, m)),
             recorded=_to_seconds(
                 times + (rng.uniform(0.5, 24.0, m) * _HOUR_US).astype(np.int64)
             ),
@@ -831,7 +990,7 @@ def simulate_portfolio(
                         trigger=np.where(
                             behaviour & (rng.random(owner.size) < 0.5), _BEHAVIOUR, _SCHEDULED
                         ),
-                        text=_pick(rng, _text_pool(_AUTOMATED), owner.size),
+                        text=_pick(rng, _AUTOMATED, owner.size),
                     )
 
         members = np.flatnonzero(segment == code)
@@ -875,8 +1034,9 @@ def simulate_portfolio(
         )
         for a in range(n)
     )
-    columns = rows.columns(account_ids)
-    log = TouchpointLog.from_columns(columns, accounts=accounts)
+    columns, links, texts = rows.columns(account_ids, contact_suffix, csm_names[csm])
+    log = TouchpointLog.from_columns(columns, accounts=accounts, links=links, texts=texts)
+    del columns, links, texts
     names = np.array(("", *DETERIORATIONS), dtype=ID)
     portfolio = Portfolio(
         log=log,
@@ -956,8 +1116,8 @@ def _messages(
         trigger=_SCHEDULED,
         contact=vendor(owner),
         reply_to=thread_to,
-        text=_pick(rng, _text_pool(_OUTREACH), owner.size),
-        purpose=_pick(rng, _text_pool(_PURPOSES["outreach"]), owner.size),
+        text=_pick(rng, _OUTREACH, owner.size),
+        purpose=_pick(rng, _PURPOSES["outreach"], owner.size),
     )
 
     curt = np.where(
@@ -974,7 +1134,7 @@ def _messages(
         direction=_INBOUND,
         contact=customer(who, 0.8),
         reply_to=base + source,
-        text=_tone_texts(rng, curt, _text_pool(_COLLABORATIVE), _text_pool(_TRANSACTIONAL)),
+        text=_tone_texts(rng, curt, _COLLABORATIVE, _TRANSACTIONAL),
     )
 
     owner, raised = _renewals(rng, members, start_us, stop_us, *profile.support_days)
@@ -997,9 +1157,7 @@ def _messages(
         direction=_INBOUND,
         trigger=_RAISED,
         contact=customer(owner, 0.6),
-        text=_tone_texts(
-            rng, curt, _text_pool(_COLLABORATIVE_REQUESTS), _text_pool(_TRANSACTIONAL_REQUESTS)
-        ),
+        text=_tone_texts(rng, curt, _COLLABORATIVE_REQUESTS, _TRANSACTIONAL_REQUESTS),
     )
 
     hours = rng.lognormal(
@@ -1016,8 +1174,8 @@ def _messages(
         direction=_OUTBOUND,
         contact=vendor(owner[keep]),
         reply_to=base + np.flatnonzero(keep),
-        text=_pick(rng, _text_pool(_ANSWERS), int(keep.sum())),
-        purpose=_pick(rng, _text_pool(_PURPOSES["support"]), int(keep.sum())),
+        text=_pick(rng, _ANSWERS, int(keep.sum())),
+        purpose=_pick(rng, _PURPOSES["support"], int(keep.sum())),
     )
 
 
@@ -1058,6 +1216,52 @@ def _codes(table: tuple[Any, ...], codes: npt.NDArray[Any]) -> list[str]:
     return result
 
 
+#: Rows of the log written to CSV at a time (see :func:`write_csv`).
+_CSV_BLOCK = 1 << 16
+
+
+def _csv_fields(
+    log: TouchpointLog,
+    rows: slice,
+    kind_names: npt.NDArray[Any],
+    contact_names: npt.NDArray[Any],
+) -> dict[str, list[Any]]:
+    """The touchpoint fields of ``rows`` of ``log`` as CSV strings, field by field.
+
+    Columns are read with :meth:`TouchpointLog.take`, so a text column the log holds as a
+    table of texts is turned into strings for these rows only.
+    """
+    reply_to = log.take("reply_to", rows)
+    in_reply_to = np.full(reply_to.size, "", dtype=ID)
+    linked = reply_to >= 0
+    in_reply_to[linked] = log.ids_at(reply_to[linked])
+    contact = log.take("contact", rows)
+    csat = log.take("csat", rows)
+    attendees = log.take("attendees", rows)
+
+    return {
+        "id": log.take("id", rows).tolist(),
+        "account_id": log.account_ids[log.take("account", rows)].tolist(),
+        "kind": kind_names[log.take("kind", rows)].tolist(),
+        "occurred_at": _iso(log.take("occurred_at", rows)),
+        "status": _codes(STATUSES, log.take("status", rows)),
+        "channel": _codes(CHANNELS, log.take("channel", rows)),
+        "direction": _codes(DIRECTIONS, log.take("direction", rows)),
+        "contact_id": contact_names[np.where(contact < 0, -1, contact)].tolist(),
+        "in_reply_to": in_reply_to.tolist(),
+        "trigger": _codes(TRIGGERS, log.take("trigger", rows)),
+        "text": _optional_strings(log.take("text", rows)),
+        "quoted_text": _optional_strings(log.take("quoted_text", rows)),
+        "purpose": _optional_strings(log.take("purpose", rows)),
+        "outcome": _optional_strings(log.take("outcome", rows)),
+        "recorded_at": _iso(log.take("recorded_at", rows)),
+        "csat": [
+            "" if v == "0" else v for v in np.where(csat > 0, csat, 0).astype(ID).tolist()
+        ],
+        "attendees": np.where(attendees >= 0, attendees.astype(ID), "").tolist(),
+    }
+
+
 def write_csv(
     portfolio: Portfolio, directory: str | os.PathLike[str]
 ) -> tuple[Path, Path, Path]:
@@ -1070,9 +1274,9 @@ def write_csv(
     ``onset``, ``churned_at``), kept apart so that a loader never reads it as data. Instants
     are ISO 8601 in UTC, to the second. Returns the three paths in that order.
 
-    Rows are written in log order. The columns are turned into Python strings one column at
-    a time, so writing costs about one string per field; reading the files back gives the
-    same log.
+    Rows are written in log order, a block of :data:`_CSV_BLOCK` rows at a time: each field
+    of a block is turned into Python strings at once, and only one block's strings exist at
+    a time. Reading the files back gives the same log.
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
@@ -1081,34 +1285,15 @@ def write_csv(
     accounts_path = folder / "accounts.csv"
     truth_path = folder / "truth.csv"
 
-    in_reply_to = np.full(len(log), "", dtype=ID)
-    linked = log.reply_to >= 0
-    in_reply_to[linked] = log.id[log.reply_to[linked]]
+    kind_names = np.array([k.name for k in log.kinds], dtype=ID)
     contact_names = np.concatenate([log.contact_ids.astype(ID), np.array([""], dtype=ID)])
-    columns: dict[str, list[Any]] = {
-        "id": log.id.tolist(),
-        "account_id": log.account_ids[log.account].tolist(),
-        "kind": np.array([k.name for k in log.kinds], dtype=ID)[log.kind].tolist(),
-        "occurred_at": _iso(log.occurred_at),
-        "status": _codes(STATUSES, log.status),
-        "channel": _codes(CHANNELS, log.channel),
-        "direction": _codes(DIRECTIONS, log.direction),
-        "contact_id": contact_names[np.where(log.contact < 0, -1, log.contact)].tolist(),
-        "in_reply_to": in_reply_to.tolist(),
-        "trigger": _codes(TRIGGERS, log.trigger),
-        "text": _optional_strings(log.text),
-        "quoted_text": _optional_strings(log.quoted_text),
-        "purpose": _optional_strings(log.purpose),
-        "outcome": _optional_strings(log.outcome),
-        "recorded_at": _iso(log.recorded_at),
-        "csat": np.where(log.csat > 0, log.csat, 0).astype(ID).tolist(),
-        "attendees": np.where(log.attendees >= 0, log.attendees.astype(ID), "").tolist(),
-    }
-    columns["csat"] = ["" if v == "0" else v for v in columns["csat"]]
     with touchpoints_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(TOUCHPOINT_FIELDS)
-        writer.writerows(zip(*(columns[name] for name in TOUCHPOINT_FIELDS), strict=True))
+        for start in range(0, len(log), _CSV_BLOCK):
+            rows = slice(start, min(len(log), start + _CSV_BLOCK))
+            fields = _csv_fields(log, rows, kind_names, contact_names)
+            writer.writerows(zip(*(fields[name] for name in TOUCHPOINT_FIELDS), strict=True))
 
     with accounts_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
