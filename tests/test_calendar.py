@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -162,3 +163,21 @@ def test_a_fixed_offset_reads_as_the_same_zone_looked_up_day_by_day(
     assert fixed.business_seconds(starts, as_of).tolist() == (
         looked_up.business_seconds(starts, np.full(len(pairs), as_of)).tolist()
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    calendars, st.lists(st.lists(instants_us, min_size=2, max_size=6), min_size=1, max_size=5)
+)
+def test_a_calendar_used_again_reads_as_a_new_one(
+    calendar: BusinessCalendar, calls: list[list[int]]
+) -> None:
+    # The day tables kept from earlier calls (a wider range) give the same microseconds.
+    for instants in calls:
+        starts = np.array(instants[:-1], dtype=np.int64)
+        fresh = attrs.evolve(calendar)
+        assert calendar.business_seconds(starts, instants[-1]).tolist() == (
+            fresh.business_seconds(starts, instants[-1]).tolist()
+        )
+    assert calendar == attrs.evolve(calendar)
+    assert repr(calendar) == repr(attrs.evolve(calendar))

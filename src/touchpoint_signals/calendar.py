@@ -69,6 +69,22 @@ def _check_weekmask(instance: Any, attribute: attrs.Attribute[Any], value: str) 
         ) from None
 
 
+@attrs.frozen(eq=False)
+class _DayTables:
+    """Local midnights, working days and working time before each day, from day ``first``.
+
+    Day ``first + i`` starts at ``midnights[i]`` (UTC microseconds), is a working day when
+    ``working[i]``, and ``before[i]`` microseconds of working time precede it within the
+    range; the tables end with day ``last``.
+    """
+
+    first: int
+    last: int
+    midnights: npt.NDArray[np.int64]
+    working: npt.NDArray[np.bool_]
+    before: npt.NDArray[np.int64]
+
+
 @attrs.frozen
 class BusinessCalendar:
     """Working days in a time zone, for measuring latencies in business time.
@@ -109,6 +125,12 @@ class BusinessCalendar:
     weekmask: str = attrs.field(default="1111100", validator=_check_weekmask)
     holidays: tuple[dt.date, ...] = attrs.field(default=(), converter=_holidays)
     timezone: dt.tzinfo = attrs.field(default=dt.UTC, converter=_timezone)
+    #: The day tables of the widest range asked for so far: building them (a zone lookup
+    #: and a working-day test per day) is the fixed cost of every call, which a service
+    #: measuring one account's few replies per call would otherwise pay each time.
+    _days: list[_DayTables] = attrs.field(
+        factory=list, init=False, repr=False, eq=False, hash=False
+    )
 
     def _offset_us(self) -> int | None:
         """The zone's UTC offset in microseconds when it never changes, else ``None``."""
@@ -133,6 +155,28 @@ class BusinessCalendar:
             midnights[i] = to_epoch_us(local.astimezone(dt.UTC))
         return midnights
 
+    def _day_tables(self, first: int, last: int) -> _DayTables:
+        """Tables of the days ``first..last`` (epoch days) or of a wider range, kept.
+
+        Business time is a difference of cumulative sums, so tables that start earlier give
+        the same differences to the microsecond: a wider range kept is as good as the exact
+        one.
+        """
+        if self._days:
+            kept = self._days[0]
+            if kept.first <= first and last <= kept.last:
+                return kept
+            first, last = min(first, kept.first), max(last, kept.last)
+
+        midnights = self._midnights(first, last)
+        dates = _EPOCH_DATE + np.arange(first, last + 1)
+        working = np.is_busday(dates, weekmask=self.weekmask, holidays=list(self.holidays))
+        before = np.zeros(dates.size + 1, dtype=np.int64)
+        np.cumsum(np.where(working, np.diff(midnights), 0), out=before[1:])
+        tables = _DayTables(first, last, midnights, working, before)
+        self._days[:] = [tables]
+        return tables
+
     def business_seconds(self, start_us: npt.ArrayLike, end_us: npt.ArrayLike) -> FloatArray:
         """Seconds of business time from each ``start_us`` to the matching ``end_us``.
 
@@ -153,15 +197,16 @@ class BusinessCalendar:
             return np.zeros(shape, dtype=np.float64)
 
         pad = 2  # local days can start up to a day before or after the UTC day
-        first = int(min(start.min(), end.min()) // _US_PER_DAY) - pad
-        last = int(max(start.max(), end.max()) // _US_PER_DAY) + pad
-        midnights = self._midnights(first, last)
-
-        dates = _EPOCH_DATE + np.arange(first, last + 1)
-        working = np.is_busday(dates, weekmask=self.weekmask, holidays=list(self.holidays))
-        lengths = np.diff(midnights)
-        before = np.zeros(dates.size + 1, dtype=np.int64)
-        np.cumsum(np.where(working, lengths, 0), out=before[1:])
+        days = self._day_tables(
+            int(min(start.min(), end.min()) // _US_PER_DAY) - pad,
+            int(max(start.max(), end.max()) // _US_PER_DAY) + pad,
+        )
+        first, midnights, working, before = (
+            days.first,
+            days.midnights,
+            days.working,
+            days.before,
+        )
         offset = self._offset_us()
 
         def cumulative(t: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
