@@ -196,6 +196,17 @@ def _conversational(view: TouchpointLog) -> BoolArray:
     return result
 
 
+def _in_windows(view: TouchpointLog, windows: DriftWindows, as_of: dt.datetime) -> BoolArray:
+    """Rows sent within the recent and baseline windows together: the only questions timed.
+
+    A latency belongs to the window its question was sent in, so a question sent before
+    the baseline window is no observation of either, whenever it was answered.
+    """
+    first = to_epoch_us(as_of) - windows.recent_us - windows.baseline_us
+    result: BoolArray = view.occurred_at > first
+    return result
+
+
 def _first_per_key(keys: IntArray) -> BoolArray:
     """Which entries come first among those with the same key, in the order given.
 
@@ -691,7 +702,7 @@ class CustomerReplyLatency:
         n_contacts = len(view.contact_ids)
         inbound = view.direction == _INBOUND
         outbound = view.direction == _OUTBOUND
-        asks = outbound & _conversational(view)
+        asks = outbound & _conversational(view) & _in_windows(view, self.windows, as_of)
         within = view.replies_within_account()
 
         # Groups are the (account, contact) pairs that answered or were written to; only
@@ -834,7 +845,7 @@ class VendorResponseLatency:
         if self.customer_raised_only:
             inbound &= view.trigger == _CUSTOMER_RAISED
         conversational = _conversational(view)
-        inbound &= conversational
+        inbound &= conversational & _in_windows(view, self.windows, as_of)
         outbound = (view.direction == _OUTBOUND) & conversational
         within = view.replies_within_account()
         if self.skip_replies_to_customers:
