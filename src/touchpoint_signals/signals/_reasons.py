@@ -16,6 +16,7 @@ bytes, as reasons are).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -112,13 +113,20 @@ def by_rows(columns: tuple[npt.NDArray[np.int64], ...], write: Callable[..., str
 
 
 def concat(*parts: StrArray | str) -> StrArray:
-    """The parts joined end to end, element-wise (plain strings are broadcast)."""
-    # A plain string goes in as an object scalar, so that every element is joined by
-    # ``str.__add__`` and stays a ``str`` (numpy would make it a ``np.str_`` otherwise).
-    joined: Any = np.array(parts[0], dtype=STRING)
-    for part in parts[1:]:
-        joined = np.add(joined, np.array(part, dtype=STRING) if isinstance(part, str) else part)
-    result: StrArray = np.asarray(joined, dtype=STRING)
+    """The parts joined end to end, element-wise (plain strings are repeated).
+
+    The array parts are one-dimensional and of one length. Each line is one ``str.join``
+    of its parts, which builds it once instead of once per part.
+    """
+    arrays = [part for part in parts if not isinstance(part, str)]
+    if not arrays:
+        return np.array("".join(str(part) for part in parts), dtype=STRING)
+    n = len(arrays[0])
+    columns = [
+        itertools.repeat(part, n) if isinstance(part, str) else part.tolist() for part in parts
+    ]
+    result: StrArray = np.empty(n, dtype=STRING)
+    result[:] = list(map("".join, zip(*columns, strict=True)))
     return result
 
 
