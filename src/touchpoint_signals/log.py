@@ -99,6 +99,44 @@ class ReplyProblem(enum.IntEnum):
         }[self]
 
 
+def factorize_strings(
+    values: npt.NDArray[Any],
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
+    """The sorted distinct strings of a column, and each row's code into them.
+
+    Missing values (NaN in a :data:`TEXT` column) get code ``-1``. This is how the log
+    numbers account and contact ids; the loader uses it to check a column's distinct values
+    rather than every row.
+    """
+    return _factorize(values)
+
+
+def repeated_rows(values: npt.NDArray[Any]) -> tuple[IntArray, IntArray]:
+    """Rows whose string an earlier row holds, and for each the first row that holds it.
+
+    Rows are sorted by their string hashes; only rows that share a hash with another are
+    compared as strings, so a column of distinct ids costs a numeric sort.
+    """
+    hashes = _string_hashes(values)
+    order = np.argsort(hashes, kind="stable")
+    shared = np.zeros(len(values), dtype=bool)
+    if len(values) > 1:
+        same = hashes[order[1:]] == hashes[order[:-1]]
+        shared[1:] |= same
+        shared[:-1] |= same
+    rows = np.sort(order[shared])
+
+    first_row: dict[str, int] = {}
+    repeated: list[int] = []
+    firsts: list[int] = []
+    for row, value in zip(rows.tolist(), values[rows].tolist(), strict=True):
+        first = first_row.setdefault(value, row)
+        if first != row:
+            repeated.append(row)
+            firsts.append(first)
+    return np.array(repeated, dtype=np.int64), np.array(firsts, dtype=np.int64)
+
+
 def search_strings(table: npt.NDArray[Any], values: npt.NDArray[Any]) -> IntArray:
     """``np.searchsorted(table, values)`` for sorted string columns.
 
@@ -155,12 +193,54 @@ def link_replies(
 
 
 def _string_hashes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """Python's hash of each string, a block of rows at a time (no list of every value)."""
-    hashes = np.empty(len(values), dtype=np.int64)
+    """A 64-bit hash of each string, computed by numpy a block of rows at a time.
+
+    A string's code points are packed into 64-bit words (a byte each when all are below
+    256, else four bytes each), each word is mixed and weighted by its position, and the
+    length is added in, so a string hashes alike whatever block it is in. Equal hashes of
+    different strings are possible: callers compare the strings of equal hashes.
+    """
+    hashes = np.empty(len(values), dtype=np.uint64)
     for start in range(0, len(values), _BLOCK):
-        block = values[start : start + _BLOCK].tolist()
-        hashes[start : start + len(block)] = [hash(v) for v in block]
-    return hashes
+        block = values[start : start + _BLOCK]
+        hashes[start : start + len(block)] = _block_hashes(block)
+    return hashes.view(np.int64)
+
+
+def _block_hashes(block: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
+    lengths = np.strings.str_len(block).astype(np.int64)
+    width = 8 * -(-int(lengths.max()) // 8) if len(block) else 0
+    hashes = lengths.astype(np.uint64) * _WEIGHT
+    if width == 0:
+        return hashes
+    try:
+        narrow = block.astype(f"S{width}").view(np.uint8).reshape(-1, width)
+    except UnicodeEncodeError:
+        points = block.astype(f"U{width}").view(np.uint32).reshape(-1, width)
+        wide = points.max(axis=1) >= 256
+        rows = np.flatnonzero(~wide)
+        hashes[rows] += _word_hashes(points[rows].astype(np.uint8).view(np.uint64))
+        rows = np.flatnonzero(wide)
+        hashes[rows] += _word_hashes(points[rows].view(np.uint64)) + _WEIGHT
+    else:
+        hashes += _word_hashes(narrow.view(np.uint64))
+    mixed: npt.NDArray[np.uint64] = (hashes ^ (hashes >> np.uint64(31))) * _WEIGHT
+    return mixed ^ (mixed >> np.uint64(29))
+
+
+#: An odd 64-bit multiplier (the golden ratio's fraction) for the string hash.
+_WEIGHT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _word_hashes(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The sum over a row's words of each word, mixed, times a weight of its position."""
+    total = np.zeros(len(words), dtype=np.uint64)
+    weight = int(_WEIGHT)
+    for k in range(words.shape[1]):
+        word = words[:, k]
+        total += (word ^ (word >> np.uint64(27))) * np.uint64(weight)
+        weight = (weight * int(_WEIGHT) + 2 * k + 1) % 2**64
+    return total
 
 
 @attrs.frozen(eq=False)
@@ -467,9 +547,10 @@ def _log_order(
     """Row order of the log: by account, then time, then touchpoint id.
 
     The id only breaks ties of account and time, so only the tied rows' ids are sorted, not
-    every id: string sorts are the slowest sorts numpy does.
+    every id: string sorts are the slowest sorts numpy does. Account and time are sorted as
+    one 64-bit key when both fit in it, which is one stable sort instead of two.
     """
-    order = np.lexsort((occurred_at, account))
+    order = _by_account_and_time(account, occurred_at)
     account_sorted, occurred_sorted = account[order], occurred_at[order]
     tied = (account_sorted[1:] == account_sorted[:-1]) & (
         occurred_sorted[1:] == occurred_sorted[:-1]
@@ -486,17 +567,49 @@ def _log_order(
     return np.lexsort((id_rank, occurred_at, account))
 
 
+def _by_account_and_time(
+    account: npt.NDArray[np.int32], occurred_at: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The stable order by account, then time: ``np.lexsort((occurred_at, account))``."""
+    if len(account) == 0:
+        return np.empty(0, dtype=np.int64)
+    low = int(occurred_at.min())
+    bits = (int(occurred_at.max()) - low).bit_length()
+    if bits + int(account.max()).bit_length() > 62 or int(account.min()) < 0:
+        return np.lexsort((occurred_at, account))
+    key = (account.astype(np.int64) << bits) | (occurred_at - low)
+    return np.argsort(key, kind="stable")
+
+
 def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
     """Sorted distinct non-missing values and each row's code into them (``-1`` if missing).
 
-    Codes are first given in order of appearance through a hash table, then renumbered by
-    the sorted table: one pass over the rows and a sort of the distinct values only, where
-    ``np.unique`` would sort every row's string.
+    Rows are grouped by a sort of their 64-bit string hashes, each group checked to hold one
+    string, and the groups renumbered by the sorted table of distinct values: numeric sorts
+    and a string sort of the distinct values only, where ``np.unique`` would sort every
+    row's string. Should two strings share a hash, codes are given through a dict instead.
     """
     missing = np.isnan(values) if values.dtype == TEXT else np.zeros(len(values), dtype=bool)
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
-    present = values[~missing].astype(ID)
+    present = values[~missing]
 
+    hashes = _string_hashes(present)
+    order = np.argsort(hashes, kind="stable")
+    starts = np.ones(len(present), dtype=bool)
+    starts[1:] = hashes[order[1:]] != hashes[order[:-1]]
+    group = np.cumsum(starts) - 1
+    first = order[starts]
+    if bool((present[order] == present[first[group]]).all()):
+        table = present[first].astype(ID)
+        by_value = np.argsort(table, kind="stable")
+        rank = np.empty(len(table), dtype=np.int32)
+        rank[by_value] = np.arange(len(table), dtype=np.int32)
+        present_codes = np.empty(len(present), dtype=np.int32)
+        present_codes[order] = rank[group]
+        codes[~missing] = present_codes
+        return table[by_value], codes
+
+    present = present.astype(ID)
     seen: dict[str, int] = {}
     first_code = np.empty(len(present), dtype=np.int32)
     for start in range(0, len(present), _BLOCK):

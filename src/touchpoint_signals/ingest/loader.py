@@ -42,13 +42,19 @@ from touchpoint_signals.errors import (
     RecordError,
     UnknownNameError,
 )
+from touchpoint_signals.ingest.csvscan import ByteColumn, ByteFields, DistinctBytes
 from touchpoint_signals.ingest.mapping import (
     ColumnMapping,
     MappingFile,
     normalise,
     strip_strings,
 )
-from touchpoint_signals.ingest.readers import CsvBlock, csv_blocks, jsonl_records, records_for
+from touchpoint_signals.ingest.readers import (
+    CsvBlock,
+    csv_field_blocks,
+    jsonl_records,
+    records_for,
+)
 from touchpoint_signals.ingest.records import (
     ACCOUNT_FIELDS,
     TOUCHPOINT_FIELDS,
@@ -69,8 +75,9 @@ from touchpoint_signals.log import (
     ReplyProblem,
     TouchpointColumns,
     TouchpointLog,
+    factorize_strings,
     link_replies,
-    search_strings,
+    repeated_rows,
 )
 from touchpoint_signals.model import (
     DEFAULT_CATALOG,
@@ -259,17 +266,19 @@ class _Chunk:
     """Consecutive items of one touchpoint stream, the records among them held as columns.
 
     ``values`` maps a source column to its values, one per record, for the columns the
-    mapping reads; a column no record has is left out. ``absent`` marks, per required column,
-    the records that lack it. ``strings`` says every value is a ``str`` (true of CSV), which
-    lets whole columns go to numpy at once. ``positions`` place the records among the
-    ``size`` items of the chunk, and ``rejections`` the items refused before validation.
+    mapping reads; a column no record has is left out (a CSV block split in bytes holds each
+    column as a :class:`~touchpoint_signals.ingest.csvscan.ByteColumn`). ``absent`` marks,
+    per required column, the records that lack it. ``strings`` says every value is a ``str``
+    (true of CSV), which lets whole columns go to numpy at once. ``positions`` place the
+    records among the ``size`` items of the chunk, and ``rejections`` the items refused
+    before validation.
     """
 
     size: int
     positions: npt.NDArray[np.int64]
     sources: str | list[str]
     rows: npt.NDArray[np.int64]
-    values: dict[str, list[object] | npt.NDArray[Any]]
+    values: dict[str, list[object] | npt.NDArray[Any] | ByteColumn]
     absent: dict[str, npt.NDArray[np.bool_]]
     strings: bool
     rejections: list[tuple[int, Rejection]]
@@ -323,7 +332,7 @@ def _record_chunks(
                 )
         done += len(batch)
 
-        values: dict[str, list[object] | npt.NDArray[Any]] = {}
+        values: dict[str, list[object] | npt.NDArray[Any] | ByteColumn] = {}
         absent: dict[str, npt.NDArray[np.bool_]] = {}
         for column in columns:
             if column not in required:
@@ -351,14 +360,18 @@ def _record_chunks(
 def _csv_chunks(blocks: Iterable[CsvBlock], columns: tuple[str, ...]) -> Iterator[_Chunk]:
     """Blocks of CSV rows turned into columns without a record per row.
 
-    A block read in bulk is already a string array, whose columns are taken as they are;
-    the rows of one read row by row are laid end to end in one list and each column taken
-    as a strided slice of it, which costs a pointer copy per value.
+    A block split in bytes gives each column as byte ranges, and one read in bulk is a
+    string array, whose columns are taken as they are; the rows of one read row by row are
+    laid end to end in one list and each column taken as a strided slice of it, which costs
+    a pointer copy per value.
     """
     for block in blocks:
         where = {name: j for j, name in enumerate(block.header)}
-        values: dict[str, list[object] | npt.NDArray[Any]]
-        if isinstance(block.rows, np.ndarray):
+        values: dict[str, list[object] | npt.NDArray[Any] | ByteColumn]
+        if isinstance(block.rows, ByteFields):
+            fields = block.rows
+            values = {c: fields.column(where[c]) for c in columns if c in where}
+        elif isinstance(block.rows, np.ndarray):
             values = {c: block.rows[:, where[c]] for c in columns if c in where}
         else:
             width = len(block.header)
@@ -454,12 +467,34 @@ _ISO_LAYOUTS[32] = (6, False)
 _DIGIT = np.uint8(9)
 
 
-def _number(digit: npt.NDArray[np.int64], first: int, count: int) -> npt.NDArray[np.int64]:
+def _number(digit: npt.NDArray[Any], first: int, count: int) -> npt.NDArray[np.int64]:
     """The decimal number written by ``count`` digit columns from ``first`` on, per row."""
-    value = np.zeros(len(digit), dtype=np.int64)
-    for k in range(first, first + count):
+    value = digit[:, first].astype(np.int64)
+    for k in range(first + 1, first + count):
         value = value * 10 + digit[:, k]
     return value
+
+
+#: Days before each month in a year that is not a leap year, and the days of each month.
+_DAYS_BEFORE = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _days_since_epoch(
+    year: npt.NDArray[np.int64], month: npt.NDArray[np.int64], day: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Days from 1970-01-01 to each proleptic Gregorian date, and whether the date exists
+    (year 1 or later, month 1 to 12, a day the month has)."""
+    month_index = np.clip(month, 1, 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    february = (month_index == 2) & leap
+    exists = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    exists &= day <= _MONTH_DAYS[month_index] + february
+
+    before = year - 1
+    days = before * 365 + before // 4 - before // 100 + before // 400
+    days += _DAYS_BEFORE[month_index] + ((month_index > 2) & leap) + day - 1
+    return days - 719_162, exists
 
 
 def _ascii_bytes(strings: npt.NDArray[Any], length: int) -> npt.NDArray[np.uint8]:
@@ -491,59 +526,75 @@ def _iso_micros(
         return micros, done
     lengths = np.strings.str_len(strings)
 
-    for length, (fraction, utc) in _ISO_LAYOUTS.items():
+    for length in _ISO_LAYOUTS:
         rows = np.flatnonzero(lengths == length)
         if not rows.size:
             continue
         text = _ascii_bytes(strings[rows], length)
         if len(text) != len(rows):
             rows = rows[np.strings.str_len(np.strings.encode(strings[rows], "utf-8")) == length]
-        digit = text - np.uint8(48)
-
-        zone = 19 + (fraction + 1 if fraction else 0)
-        digits = [*range(4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-        digits += list(range(20, 20 + fraction))
-        shape = (digit[:, digits] <= _DIGIT).all(axis=1)
-        shape &= (text[:, 4] == ord("-")) & (text[:, 7] == ord("-"))
-        shape &= (text[:, 10] == ord("T")) | (text[:, 10] == ord(" "))
-        shape &= (text[:, 13] == ord(":")) & (text[:, 16] == ord(":"))
-        if fraction:
-            shape &= text[:, 19] == ord(".")
-        if utc:
-            shape &= text[:, zone] == ord("Z")
-        else:
-            shape &= (text[:, zone] == ord("+")) | (text[:, zone] == ord("-"))
-            shape &= text[:, zone + 3] == ord(":")
-            shape &= (digit[:, [zone + 1, zone + 2, zone + 4, zone + 5]] <= _DIGIT).all(axis=1)
-        rows, digit, text = rows[shape], digit[shape].astype(np.int64), text[shape]
-
-        year, month, day = _number(digit, 0, 4), _number(digit, 5, 2), _number(digit, 8, 2)
-        hour, minute, second = (
-            _number(digit, 11, 2),
-            _number(digit, 14, 2),
-            _number(digit, 17, 2),
-        )
-        months = (year - 1970) * 12 + np.clip(month, 1, 12) - 1
-        first_day = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        next_first = (months + 1).astype("datetime64[M]").astype("datetime64[D]")
-        month_days = next_first.astype(np.int64) - first_day
-        valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
-        valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
-
-        seconds = (first_day + day - 1) * 86_400 + hour * 3_600 + minute * 60 + second
-        if not utc:
-            sign = np.where(text[:, zone] == ord("+"), 1, -1)
-            zone_hours, zone_minutes = _number(digit, zone + 1, 2), _number(digit, zone + 4, 2)
-            valid &= (zone_hours <= 23) & (zone_minutes <= 59)
-            seconds -= sign * (zone_hours * 3_600 + zone_minutes * 60)
-        value = seconds * 1_000_000
-        if fraction:
-            value += _number(digit, 20, fraction) * 10 ** (6 - fraction)
-        valid &= (value >= _MIN_US) & (value <= _MAX_US)
-
+        value, valid = _layout_micros(text)
         micros[rows[valid]] = value[valid]
         done[rows[valid]] = True
     return micros, done
+
+
+def _layout_micros(
+    text: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Microseconds since the epoch of rows of ISO 8601 bytes of one length, and which rows
+    are written in the layout of that length (see :data:`_ISO_LAYOUTS`) and hold a real
+    instant; the others' values are meaningless.
+
+    The layout is checked character by character (digits where digits belong, the
+    separators, ``Z`` or a signed ``HH:MM`` offset), then the calendar: a day that the month
+    has, hours, minutes and seconds in range, and an instant a datetime can hold.
+    """
+    length = text.shape[1]
+    fraction, utc = _ISO_LAYOUTS[length]
+    offsets = text - np.uint8(48)
+
+    zone = 19 + (fraction + 1 if fraction else 0)
+    digits = [*range(4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+    digits += list(range(20, 20 + fraction))
+    shape = np.ones(len(text), dtype=bool)
+    for k in digits:
+        shape &= offsets[:, k] <= _DIGIT
+    shape &= (text[:, 4] == ord("-")) & (text[:, 7] == ord("-"))
+    shape &= (text[:, 10] == ord("T")) | (text[:, 10] == ord(" "))
+    shape &= (text[:, 13] == ord(":")) & (text[:, 16] == ord(":"))
+    if fraction:
+        shape &= text[:, 19] == ord(".")
+    if utc:
+        shape &= text[:, zone] == ord("Z")
+    else:
+        shape &= (text[:, zone] == ord("+")) | (text[:, zone] == ord("-"))
+        shape &= text[:, zone + 3] == ord(":")
+        for k in (zone + 1, zone + 2, zone + 4, zone + 5):
+            shape &= offsets[:, k] <= _DIGIT
+    digit = offsets
+
+    year, month, day = _number(digit, 0, 4), _number(digit, 5, 2), _number(digit, 8, 2)
+    hour, minute, second = (
+        _number(digit, 11, 2),
+        _number(digit, 14, 2),
+        _number(digit, 17, 2),
+    )
+    days, exists = _days_since_epoch(year, month, day)
+    valid = shape & exists
+    valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
+
+    seconds = days * 86_400 + hour * 3_600 + minute * 60 + second
+    if not utc:
+        sign = np.where(text[:, zone] == ord("+"), 1, -1)
+        zone_hours, zone_minutes = _number(digit, zone + 1, 2), _number(digit, zone + 4, 2)
+        valid &= (zone_hours <= 23) & (zone_minutes <= 59)
+        seconds -= sign * (zone_hours * 3_600 + zone_minutes * 60)
+    value = seconds * 1_000_000
+    if fraction:
+        value += _number(digit, 20, fraction) * 10 ** (6 - fraction)
+    valid &= (value >= _MIN_US) & (value <= _MAX_US)
+    return value, valid
 
 
 @attrs.frozen
@@ -552,7 +603,7 @@ class _Converted:
 
     values: Any
     failed: npt.NDArray[np.bool_]
-    raw: list[object]
+    raw: list[object] | ByteColumn
     spellings: Mapping[str, object] | None
     convert: Callable[[object], object]
 
@@ -598,6 +649,7 @@ class _TouchpointValidator:
             ),
             "trigger": _Codes("trigger", tuple(m.value for m in TRIGGERS), required=False),
         }
+        self.distinct: dict[str, _DistinctValues] = {}
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -617,9 +669,20 @@ class _TouchpointValidator:
         found = chunk.values.get(step.column)
         if found is None:
             return [None] * len(chunk), False
+        if isinstance(found, ByteColumn):
+            return list[object](found.strings()), True
         if isinstance(found, np.ndarray):
             return found.tolist(), True
         return found, chunk.strings
+
+    def _bytes_of(self, chunk: _Chunk, field: str) -> ByteColumn | None:
+        """The field's column split in bytes, when it is one and the mapping respells none
+        of its values."""
+        step = self.plan[field]
+        if step.is_constant or step.spellings is not None:
+            return None
+        found = chunk.values.get(step.column)
+        return found if isinstance(found, ByteColumn) else None
 
     def _strings_of(
         self, chunk: _Chunk, field: str
@@ -640,9 +703,37 @@ class _TouchpointValidator:
         values, failed = _by_value(raw, spellings, convert, strings=strings)
         return _Converted(values, failed, raw, spellings, convert)
 
+    def _coded(self, chunk: _Chunk, field: str, convert: Callable[[object], Any]) -> _Converted:
+        """A field whose rule gives few distinct results (codes, small numbers), as
+        :class:`_Coded` values when its column is split in bytes.
+
+        The rule runs once per distinct raw value of the whole load, spellings applied, as
+        :func:`_by_value` runs it once per distinct value of a chunk.
+        """
+        step = self.plan[field]
+        found = None if step.is_constant else chunk.values.get(step.column)
+        if not isinstance(found, ByteColumn):
+            return self._generic(chunk, field, convert)
+
+        table = self.distinct.setdefault(field, _DistinctValues())
+        codes = table.values.codes(found)
+        converted = table.converted
+        for raw_value in table.values.values[len(converted) :]:
+            text = raw_value.decode("utf-8", "surrogateescape")
+            try:
+                converted.append(convert(normalise(text, step.spellings)))
+            except _FieldError:
+                converted.append(_FAILED)
+        failed = np.array([v is _FAILED for v in converted], dtype=bool)[codes]
+        return _Converted(_Coded(converted, codes), failed, found, step.spellings, convert)
+
     def _text(self, chunk: _Chunk, field: str, *, required: bool) -> _Converted:
         def convert(value: object) -> str | None:
             return _text(value, field, required=required)
+
+        column_bytes = self._bytes_of(chunk, field)
+        if column_bytes is not None:
+            return _byte_text(column_bytes, convert, required=required)
 
         bulk = self._strings_of(chunk, field)
         if bulk is None:
@@ -663,6 +754,10 @@ class _TouchpointValidator:
 
         def convert(value: object) -> int | None:
             return _epoch_us(value, field, zone, required=required)
+
+        column_bytes = self._bytes_of(chunk, field)
+        if column_bytes is not None:
+            return _byte_instants(column_bytes, convert)
 
         raw, known_strings = self._raw(chunk, field)
         micros = np.zeros(len(chunk), dtype=np.int64)
@@ -692,7 +787,7 @@ class _TouchpointValidator:
         def convert(value: object) -> int | None:
             return _small_int(value, field, low, high)
 
-        return self._generic(chunk, field, convert)
+        return self._coded(chunk, field, convert)
 
     def __call__(
         self, chunk: _Chunk
@@ -701,7 +796,7 @@ class _TouchpointValidator:
         rejections of the others with their positions in the chunk."""
         record_id = self._text(chunk, "id", required=True)
         account_id = self._text(chunk, "account_id", required=True)
-        codes = {name: self._generic(chunk, name, rule) for name, rule in self.codes.items()}
+        codes = {name: self._coded(chunk, name, rule) for name, rule in self.codes.items()}
         occurred = self._instant(chunk, "occurred_at", required=True)
         contact = self._text(chunk, "contact_id", required=False)
         reply = self._text(chunk, "in_reply_to", required=False)
@@ -758,23 +853,25 @@ class _TouchpointValidator:
             )
             rejections.append((int(chunk.positions[row]), rejection))
 
-        occurred_us = occurred.values[0][good]
-        recorded_us, recorded_missing = recorded.values[0][good], recorded.values[1][good]
+        # Every record good (the usual case) takes the columns as they are, without a copy.
+        kept: npt.NDArray[np.bool_] | slice = slice(None) if good.all() else good
+        occurred_us = occurred.values[0][kept]
+        recorded_us, recorded_missing = recorded.values[0][kept], recorded.values[1][kept]
         columns = TouchpointColumns(
-            id=record_id.values[good].astype(ID),
-            account_id=account_id.values[good].astype(ID),
+            id=record_id.values[kept].astype(ID, copy=False),
+            account_id=account_id.values[kept].astype(ID, copy=False),
             kind=_code_array(codes["kind"], good, np.uint8),
             occurred_at=occurred_us,
             status=_code_array(codes["status"], good, np.uint8),
             channel=_code_array(codes["channel"], good, np.int8),
             direction=_code_array(codes["direction"], good, np.int8),
             trigger=_code_array(codes["trigger"], good, np.int8),
-            contact_id=contact.values[good],
-            in_reply_to=replies[good],
-            text=texts[0].values[good],
-            quoted_text=texts[1].values[good],
-            purpose=texts[2].values[good],
-            outcome=texts[3].values[good],
+            contact_id=contact.values[kept],
+            in_reply_to=replies[kept],
+            text=texts[0].values[kept],
+            quoted_text=texts[1].values[kept],
+            purpose=texts[2].values[kept],
+            outcome=texts[3].values[kept],
             recorded_at=np.where(recorded_missing, occurred_us, recorded_us),
             csat=_int_array(csat, good, 0, np.int8),
             attendees=_int_array(attendees, good, -1, np.int32),
@@ -798,6 +895,8 @@ def _self_reply_error(record_id: str, reply: str) -> _FieldError:
 def _code_array(codes: _Converted, good: npt.NDArray[np.bool_], dtype: Any) -> npt.NDArray[Any]:
     """The codes of the good records (their codes are all ints: none failed)."""
     values = codes.values
+    if isinstance(values, _Coded):
+        return values.array(good, 0).astype(dtype)
     kept = [values[i] for i in np.flatnonzero(good).tolist()] if not good.all() else values
     return np.array(kept, dtype=dtype)
 
@@ -807,11 +906,111 @@ def _int_array(
 ) -> npt.NDArray[Any]:
     """The integers of the good records, ``missing`` where the field was empty."""
     values = numbers.values
+    if isinstance(values, _Coded):
+        return values.array(good, missing).astype(dtype)
     kept = [values[i] for i in np.flatnonzero(good).tolist()] if not good.all() else values
     return np.array([missing if v is None else v for v in kept], dtype=dtype)
 
 
 _TEXT_FIELDS = ("text", "quoted_text", "purpose", "outcome")
+
+
+@attrs.define
+class _DistinctValues:
+    """The distinct raw values of one field over a load, and the rule's result for each."""
+
+    values: DistinctBytes = attrs.field(factory=DistinctBytes)
+    converted: list[object] = attrs.field(factory=list)
+
+
+@attrs.frozen(eq=False)
+class _Coded:
+    """Converted values of a column as codes into a table of the distinct results."""
+
+    table: list[object]
+    codes: npt.NDArray[np.int64]
+
+    def array(self, good: npt.NDArray[np.bool_], missing: int) -> npt.NDArray[np.int64]:
+        """The integers of the ``good`` rows, ``missing`` where the rule gave ``None``."""
+        table = np.array(
+            [missing if v is None or v is _FAILED else v for v in self.table], dtype=np.int64
+        )
+        kept: npt.NDArray[np.int64] = table[self.codes[good]]
+        return kept
+
+
+def _byte_text(
+    column: ByteColumn, convert: Callable[[object], str | None], *, required: bool
+) -> _Converted:
+    """A text field from a column split in bytes: trimmed, blank as missing, in bulk.
+
+    Fields trimmed to nothing are missing (NaN), or fail when ``required`` (the column is
+    then of dtype ``ID``, without a missing marker); the others are cast to ``StringDType``
+    by numpy. Fields that hold a byte numpy cannot cast as Python
+    decodes it, or that start or end with non-ASCII whitespace, are made by the field's rule
+    one by one, from the string :mod:`csv` would have read.
+    """
+    starts, stops, python = column.trimmed()
+    blank = (starts == stops) & ~python
+    failed = blank if required else np.zeros(len(column), dtype=bool)
+
+    # A required field's missing values fail, so its column needs no missing marker (ID).
+    values = column.text(starts, np.where(python, starts, stops), ID if required else TEXT)
+    if not required and (blank.any() or python.any()):
+        values[blank | python] = np.nan
+
+    for row in np.flatnonzero(python).tolist():
+        try:
+            value = convert(normalise(column[row], None))
+        except _FieldError:
+            failed[row] = True
+            continue
+        if value is not None:
+            values[row] = value
+    return _Converted(values, failed, column, None, convert)
+
+
+def _byte_instants(column: ByteColumn, convert: Callable[[object], int | None]) -> _Converted:
+    """An instant field from a column split in bytes.
+
+    Fields in one of the ISO 8601 layouts of :data:`_ISO_LAYOUTS` are read from their digits
+    at once; blank fields are missing (a failure when the field is required); the rest
+    (other spellings, naive times placed in the default zone) go through the field's rule
+    once per distinct value, from the strings :mod:`csv` would have read.
+    """
+    starts, stops, python = column.trimmed()
+    lengths = stops - starts
+    micros = np.zeros(len(column), dtype=np.int64)
+    missing = np.zeros(len(column), dtype=bool)
+    failed = np.zeros(len(column), dtype=bool)
+    done = np.zeros(len(column), dtype=bool)
+
+    for length in _ISO_LAYOUTS:
+        rows = np.flatnonzero((lengths == length) & ~python)
+        if rows.size:
+            value, valid = _layout_micros(column.fixed(starts[rows], length))
+            micros[rows[valid]] = value[valid]
+            done[rows[valid]] = True
+
+    blank = (lengths == 0) & ~python
+    if blank.any():
+        try:
+            convert(None)
+        except _FieldError:
+            failed[blank] = True
+        else:
+            missing[blank] = True
+
+    rest = np.flatnonzero(~done & ~blank)
+    if rest.size:
+        strings = list[object](column.strings(rest))
+        values, rest_failed = _by_value(strings, None, convert, strings=True)
+        failed[rest] = rest_failed
+        missing[rest] = [v is None for v in values]
+        micros[rest] = np.array(
+            [0 if v is None or v is _FAILED else v for v in values], dtype=np.int64
+        )
+    return _Converted((micros, missing), failed, column, None, convert)
 
 
 class _ColumnBuilder:
@@ -1159,24 +1358,15 @@ def _cross_check(
     keep = np.ones(len(columns), dtype=bool)
     ids = columns.id
 
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    repeat = np.zeros(len(ids), dtype=bool)
-    if len(ids) > 1:
-        repeat[1:] = sorted_ids[1:] == sorted_ids[:-1]
-    first_of_run = np.maximum.accumulate(np.where(~repeat, np.arange(len(ids)), 0))
-    duplicates = [(int(order[i]), int(order[first_of_run[i]])) for i in np.flatnonzero(repeat)]
+    repeated, first_rows = repeated_rows(ids)
+    duplicates = list(zip(repeated.tolist(), first_rows.tolist(), strict=True))
 
     unknown_rows: list[int] = []
     if accounts is not None:
-        known = np.unique(np.array([a.id for a in accounts], dtype=ID))
-        pos = np.minimum(search_strings(known, columns.account_id), max(len(known) - 1, 0))
-        found = (
-            known[pos] == columns.account_id
-            if len(known)
-            else np.zeros(len(columns), dtype=bool)
-        )
-        unknown_rows = np.flatnonzero(~found).tolist()
+        known = {a.id for a in accounts}
+        table, codes = factorize_strings(columns.account_id)
+        listed = np.array([value in known for value in table.tolist()], dtype=bool)
+        unknown_rows = np.flatnonzero(~listed[codes]).tolist()
 
     problems: list[tuple[int, Rejection]] = []
     for row, first in duplicates:
@@ -1302,7 +1492,9 @@ def read_csv(
     objects; ``mapping`` a :class:`MappingFile` or the path of one; ``default_tz`` the zone
     of naive times, as a ``tzinfo`` or an IANA name.
     """
-    blocks = csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=CHUNK_ROWS)
+    blocks = csv_field_blocks(
+        path, delimiter=delimiter, encoding=encoding, block_rows=CHUNK_ROWS
+    )
     return _read_files(path, (blocks,), accounts, mode, mapping, catalog, default_tz)
 
 
