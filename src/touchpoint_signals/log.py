@@ -193,39 +193,93 @@ def link_replies(
 
 
 def _string_hashes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """A 64-bit hash of each string, computed by numpy a block of rows at a time.
+    """A 64-bit hash of each string, computed by numpy a block of rows at a time."""
+    return _StringKeys.of(values).hashes
+
+
+@attrs.frozen(eq=False)
+class _StringKeys:
+    """A 64-bit hash of each string of a column, and an exact key for the short ones.
 
     A string's code points are packed into 64-bit words (a byte each when all are below
     256, else four bytes each), each word is mixed and weighted by its position, and the
-    length is added in, so a string hashes alike whatever block it is in. Equal hashes of
-    different strings are possible: callers compare the strings of equal hashes.
+    length is added in, so a string hashes alike whatever block it is computed in. Equal
+    hashes of different strings are possible. An ASCII string of at most 16 characters is
+    also identified exactly by its first two words and its length (``short``), so two of
+    them are compared without touching the strings.
     """
-    hashes = np.empty(len(values), dtype=np.uint64)
-    for start in range(0, len(values), _BLOCK):
-        block = values[start : start + _BLOCK]
-        hashes[start : start + len(block)] = _block_hashes(block)
-    return hashes.view(np.int64)
 
+    hashes: npt.NDArray[np.int64]
+    words: npt.NDArray[np.uint64]
+    lengths: npt.NDArray[np.int64]
+    short: npt.NDArray[np.bool_]
 
-def _block_hashes(block: npt.NDArray[Any]) -> npt.NDArray[np.uint64]:
-    lengths = np.strings.str_len(block).astype(np.int64)
-    width = 8 * -(-int(lengths.max()) // 8) if len(block) else 0
-    hashes = lengths.astype(np.uint64) * _WEIGHT
-    if width == 0:
-        return hashes
-    try:
-        narrow = block.astype(f"S{width}").view(np.uint8).reshape(-1, width)
-    except UnicodeEncodeError:
-        points = block.astype(f"U{width}").view(np.uint32).reshape(-1, width)
-        wide = points.max(axis=1) >= 256
-        rows = np.flatnonzero(~wide)
-        hashes[rows] += _word_hashes(points[rows].astype(np.uint8).view(np.uint64))
-        rows = np.flatnonzero(wide)
-        hashes[rows] += _word_hashes(points[rows].view(np.uint64)) + _WEIGHT
-    else:
-        hashes += _word_hashes(narrow.view(np.uint64))
-    mixed: npt.NDArray[np.uint64] = (hashes ^ (hashes >> np.uint64(31))) * _WEIGHT
-    return mixed ^ (mixed >> np.uint64(29))
+    @classmethod
+    def of(cls, values: npt.NDArray[Any]) -> _StringKeys:
+        """The keys of ``values`` (no missing values), computed ``_BLOCK`` rows at a time."""
+        n = len(values)
+        keys = cls(
+            np.empty(n, dtype=np.int64),
+            np.zeros((n, 2), dtype=np.uint64),
+            np.empty(n, dtype=np.int64),
+            np.empty(n, dtype=bool),
+        )
+        for start in range(0, n, _BLOCK):
+            keys._fill(values[start : start + _BLOCK], start)
+        return keys
+
+    def _fill(self, block: npt.NDArray[Any], start: int) -> None:
+        rows = slice(start, start + len(block))
+        # numpy's str_len does not count trailing NULs; with a character appended it does.
+        lengths = np.strings.str_len(np.strings.add(block, "x")).astype(np.int64) - 1
+        width = 8 * max(2, -(-int(lengths.max()) // 8))
+        hashes = lengths.astype(np.uint64) * _WEIGHT
+        try:
+            narrow = block.astype(f"S{width}").view(np.uint8).reshape(-1, width)
+        except UnicodeEncodeError:
+            points = block.astype(f"U{width}").view(np.uint32).reshape(-1, width)
+            highest = points.max(axis=1)
+            wide = np.flatnonzero(highest >= 256)
+            narrow = points.astype(np.uint8)
+            narrow[wide] = 0
+            hashes += _word_hashes(narrow.view(np.uint64))
+            hashes[wide] += _word_hashes(points[wide].view(np.uint64)) + _WEIGHT
+            ascii = highest < 128
+        else:
+            hashes += _word_hashes(narrow.view(np.uint64))
+            ascii = np.ones(len(block), dtype=bool)
+        mixed = (hashes ^ (hashes >> np.uint64(31))) * _WEIGHT
+        self.hashes[rows] = (mixed ^ (mixed >> np.uint64(29))).view(np.int64)
+        self.words[rows] = narrow[:, :16].view(np.uint64)
+        self.lengths[rows] = lengths
+        self.short[rows] = ascii & (lengths <= 16)
+
+    def equal(
+        self,
+        values: npt.NDArray[Any],
+        rows: npt.NDArray[np.int64],
+        other: _StringKeys,
+        other_values: npt.NDArray[Any],
+        other_rows: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.bool_]:
+        """Whether ``values[rows]`` equals ``other_values[other_rows]``, pair by pair.
+
+        Pairs of short strings are compared by their keys; a short string never equals one
+        that is not; the other pairs are compared as strings.
+        """
+        short = self.short[rows]
+        other_short = other.short[other_rows]
+        same = np.zeros(len(rows), dtype=bool)
+        both = np.flatnonzero(short & other_short)
+        if both.size:
+            a, b = rows[both], other_rows[both]
+            same[both] = (self.lengths[a] == other.lengths[b]) & (
+                np.take(self.words, a, axis=0) == np.take(other.words, b, axis=0)
+            ).all(axis=1)
+        neither = np.flatnonzero(~short & ~other_short)
+        if neither.size:
+            same[neither] = values[rows[neither]] == other_values[other_rows[neither]]
+        return same
 
 
 #: An odd 64-bit multiplier (the golden ratio's fraction) for the string hash.
@@ -591,15 +645,15 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
     """
     missing = np.isnan(values) if values.dtype == TEXT else np.zeros(len(values), dtype=bool)
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
-    present = values[~missing]
+    present = values[~missing] if missing.any() else values
 
-    hashes = _string_hashes(present)
-    order = np.argsort(hashes, kind="stable")
+    keys = _StringKeys.of(present)
+    order = np.argsort(keys.hashes, kind="stable")
     starts = np.ones(len(present), dtype=bool)
-    starts[1:] = hashes[order[1:]] != hashes[order[:-1]]
+    starts[1:] = keys.hashes[order[1:]] != keys.hashes[order[:-1]]
     group = np.cumsum(starts) - 1
     first = order[starts]
-    if bool((present[order] == present[first[group]]).all()):
+    if keys.equal(present, order, keys, present, first[group]).all():
         table = present[first].astype(ID)
         by_value = np.argsort(table, kind="stable")
         rank = np.empty(len(table), dtype=np.int32)
