@@ -83,6 +83,23 @@ def _windows(buffer: ByteArray, starts: IntArray, width: int) -> ByteArray:
     return rows
 
 
+def _words_at(buffer: ByteArray, offsets: IntArray) -> npt.NDArray[np.uint64]:
+    """The 8 bytes from each offset as a little-endian 64-bit word (zeros past the end)."""
+    count = len(buffer) - 7
+    if count <= 0:
+        return _windows(buffer, offsets, 8).view("<u8").reshape(-1)
+    words = np.ndarray((count,), dtype="<u8", buffer=buffer, strides=(1,))
+    result: npt.NDArray[np.uint64] = words[np.clip(offsets, 0, count - 1)]
+    for row in np.flatnonzero(offsets >= count).tolist():
+        tail = buffer[int(offsets[row]) :].tobytes().ljust(8, b"\x00")
+        result[row] = int.from_bytes(tail, "little")
+    return result
+
+
+#: The mask of each length's bytes in a little-endian 64-bit word, for lengths 0 to 8.
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+
+
 def _masked_windows(
     buffer: ByteArray, starts: IntArray, stops: IntArray, width: int
 ) -> ByteArray:
@@ -331,7 +348,8 @@ def scan_records(
         open_end = False
         quotes = quotes[quotes < stop]
 
-    separators = separators[separators < stop]
+    if separators.size and separators[-1] >= stop:
+        separators = separators[: np.searchsorted(separators, stop)]
     if open_end:
         separators = np.append(separators, stop)
     return _fields_of(
@@ -460,8 +478,8 @@ def _table_of(
     records, width = grid.shape
     stops = np.ascontiguousarray(grid.T)
     starts = np.empty_like(stops)
-    starts[1:] = stops[:-1] + 1
-    starts[0, 1:] = stops[-1, :-1] + 1
+    np.add(stops[:-1], 1, out=starts[1:])
+    np.add(stops[-1, :-1], 1, out=starts[0, 1:])
     starts[0, :1] = 0
 
     ends = stops[-1]
@@ -615,7 +633,8 @@ class DistinctBytes:
         self._code: dict[bytes, int] = {}
         self._hashes = np.empty(0, dtype=np.uint64)
         self._hash_codes = np.empty(0, dtype=np.int64)
-        self._words = np.zeros((0, 2), dtype=np.uint64)
+        self._first = np.empty(0, dtype=np.uint64)
+        self._second = np.empty(0, dtype=np.uint64)
         self._lengths = np.empty(0, dtype=np.int64)
 
     def codes(self, column: ByteColumn) -> IntArray:
@@ -623,32 +642,30 @@ class DistinctBytes:
         lengths = column.stops - column.starts
         codes = np.full(len(column), -1, dtype=np.int64)
         short = np.flatnonzero(lengths <= _SHORT)
-        words = _masked_windows(
-            column.buffer, column.starts[short], column.stops[short], _SHORT
-        ).view(np.uint64)
-        hashes = _hash_key(words, lengths[short])
+        first, second = _key_words(column, short, lengths[short])
+        hashes = _hash_key(first, second, lengths[short])
 
         if self._hashes.size and short.size:
             at = np.minimum(np.searchsorted(self._hashes, hashes), self._hashes.size - 1)
             candidate = self._hash_codes[at]
             same = self._hashes[at] == hashes
             same &= self._lengths[candidate] == lengths[short]
-            same &= (np.take(self._words, candidate, axis=0) == words).all(axis=1)
+            same &= self._first[candidate] == first
+            same &= self._second[candidate] == second
             codes[short[same]] = candidate[same]
 
         missed = np.flatnonzero(codes[short] < 0)
         if missed.size:
             # One dict look-up per distinct key among the missed rows; rows whose key differs
             # from their hash group's first (a shared hash) are looked up one by one.
-            _, first, group = np.unique(hashes[missed], return_index=True, return_inverse=True)
+            _, leader, group = np.unique(hashes[missed], return_index=True, return_inverse=True)
             group = group.reshape(-1)
             rows = short[missed]
-            missed_words = np.take(words, missed, axis=0)
-            group_words = np.take(np.take(missed_words, first, axis=0), group, axis=0)
-            alike = (missed_words == group_words).all(axis=1)
-            alike &= lengths[rows] == lengths[rows[first]][group]
+            head = missed[leader][group]
+            alike = (first[missed] == first[head]) & (second[missed] == second[head])
+            alike &= lengths[rows] == lengths[short[head]]
             group_codes = np.array(
-                [self._code_of(column, int(rows[i])) for i in first], np.int64
+                [self._code_of(column, int(rows[i])) for i in leader], dtype=np.int64
             )
             codes[rows[alike]] = group_codes[group[alike]]
             for row in rows[~alike].tolist():
@@ -677,20 +694,41 @@ class DistinctBytes:
         if not added:
             return
 
-        words = np.zeros((len(added), 2), dtype=np.uint64)
+        first = np.zeros(len(added), dtype=np.uint64)
+        second = np.zeros(len(added), dtype=np.uint64)
         lengths = np.full(len(added), -1, dtype=np.int64)
         for i, value in enumerate(added):
             if len(value) <= _SHORT:
-                words[i] = np.frombuffer(value.ljust(_SHORT, b"\x00"), dtype=np.uint64)
+                padded = value.ljust(_SHORT, b"\x00")
+                first[i] = int.from_bytes(padded[:8], "little")
+                second[i] = int.from_bytes(padded[8:], "little")
                 lengths[i] = len(value)
-        self._words = np.concatenate([self._words, words])
+        self._first = np.concatenate([self._first, first])
+        self._second = np.concatenate([self._second, second])
         self._lengths = np.concatenate([self._lengths, lengths])
 
         short = np.flatnonzero(lengths >= 0)
-        hashes = np.concatenate([self._hashes, _hash_key(words[short], lengths[short])])
+        hashes = _hash_key(first[short], second[short], lengths[short])
+        hashes = np.concatenate([self._hashes, hashes])
         codes = np.concatenate([self._hash_codes, known + short])
         order = np.argsort(hashes, kind="stable")
         self._hashes, self._hash_codes = hashes[order], codes[order]
+
+
+def _key_words(
+    column: ByteColumn, rows: IntArray, lengths: IntArray
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The bytes of fields of at most 16 bytes as two little-endian words, zero-padded.
+
+    The first word holds bytes 0 to 7, the second bytes 8 to 15; each is read as one
+    unaligned 8-byte load and masked to the field's length.
+    """
+    starts = column.starts[rows]
+    first = _words_at(column.buffer, starts)
+    first &= np.take(_LOW_BYTES, np.minimum(lengths, 8))
+    second = _words_at(column.buffer, starts + 8)
+    second &= np.take(_LOW_BYTES, np.clip(lengths - 8, 0, 8))
+    return first, second
 
 
 #: Odd multipliers of :func:`_hash_key`: for the two words and the length.
@@ -701,9 +739,10 @@ _MULTIPLIERS = (
 )
 
 
-def _hash_key(words: npt.NDArray[np.uint64], lengths: IntArray) -> npt.NDArray[np.uint64]:
-    """A 64-bit hash of each key: two zero-padded words of bytes and a length."""
-    first, second = words[:, 0], words[:, 1]
+def _hash_key(
+    first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64], lengths: IntArray
+) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of each key: two words of bytes and a length."""
     hashed = (first ^ (first >> np.uint64(29))) * _MULTIPLIERS[0]
     hashed += (second ^ (second >> np.uint64(31))) * _MULTIPLIERS[1]
     hashed += lengths.astype(np.uint64) * _MULTIPLIERS[2]
