@@ -354,7 +354,10 @@ class _IdIndex:
 
         wanted_keys = _StringKeys.of(wanted)
         wanted_hashes = wanted_keys.hashes
-        pos = np.searchsorted(self.hashes, wanted_hashes)
+        # Searching in hash order visits the index's memory in order: about twice as fast.
+        by_hash = np.argsort(wanted_hashes)
+        pos = np.empty(len(wanted), dtype=np.int64)
+        pos[by_hash] = np.searchsorted(self.hashes, wanted_hashes[by_hash])
         at = np.minimum(pos, n - 1)
         hit = (pos < n) & (self.hashes[at] == wanted_hashes)
         hit_rows = np.flatnonzero(hit)
@@ -388,7 +391,7 @@ def _resolve(
     # In blocks, so that only one block of the wanted ids is ever copied out as strings.
     pos = np.concatenate(
         [
-            index.find(in_reply_to[rows[start : start + _BLOCK]].astype(ID))
+            index.find(in_reply_to[rows[start : start + _BLOCK]])
             for start in range(0, rows.size, _BLOCK)
         ]
     )
@@ -615,13 +618,17 @@ def _log_order(
     if not tied.any():
         return order
 
+    # Tied rows stand in runs of the order; each run is put in id order where it stands.
     in_tie = np.zeros(len(order), dtype=bool)
     in_tie[1:] |= tied
     in_tie[:-1] |= tied
-    tie_rows = order[in_tie]
-    id_rank = np.zeros(len(order), dtype=np.int64)
-    id_rank[tie_rows[np.argsort(ids[tie_rows], kind="stable")]] = np.arange(tie_rows.size)
-    return np.lexsort((id_rank, occurred_at, account))
+    positions = np.flatnonzero(in_tie)
+    tie_rows = order[positions]
+    id_rank = np.empty(tie_rows.size, dtype=np.int64)
+    id_rank[np.argsort(ids[tie_rows], kind="stable")] = np.arange(tie_rows.size)
+    run = np.cumsum(np.concatenate([[True], ~tied]))[positions]
+    order[positions] = tie_rows[np.lexsort((id_rank, run))]
+    return order
 
 
 def _by_account_and_time(
@@ -649,6 +656,14 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
     missing = np.isnan(values) if values.dtype == TEXT else np.zeros(len(values), dtype=bool)
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
     present = values[~missing] if missing.any() else values
+
+    # Ids often come in runs (a log in account order): number the first row of each run.
+    heads = np.ones(len(present), dtype=bool)
+    heads[1:] = present[1:] != present[:-1]
+    if np.count_nonzero(heads) < 0.9 * len(present):
+        table, head_codes = _factorize(present[heads])
+        codes[~missing] = head_codes[np.cumsum(heads) - 1]
+        return table, codes
 
     keys = _StringKeys.of(present)
     order = np.argsort(keys.hashes, kind="stable")
