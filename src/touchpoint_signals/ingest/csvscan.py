@@ -83,23 +83,6 @@ def _windows(buffer: ByteArray, starts: IntArray, width: int) -> ByteArray:
     return rows
 
 
-def _words_at(buffer: ByteArray, offsets: IntArray) -> npt.NDArray[np.uint64]:
-    """The 8 bytes from each offset as a little-endian 64-bit word (zeros past the end)."""
-    count = len(buffer) - 7
-    if count <= 0:
-        return _windows(buffer, offsets, 8).view("<u8").reshape(-1)
-    words = np.ndarray((count,), dtype="<u8", buffer=buffer, strides=(1,))
-    result: npt.NDArray[np.uint64] = words[np.clip(offsets, 0, count - 1)]
-    for row in np.flatnonzero(offsets >= count).tolist():
-        tail = buffer[int(offsets[row]) :].tobytes().ljust(8, b"\x00")
-        result[row] = int.from_bytes(tail, "little")
-    return result
-
-
-#: The mask of each length's bytes in a little-endian 64-bit word, for lengths 0 to 8.
-_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
-
-
 def _masked_windows(
     buffer: ByteArray, starts: IntArray, stops: IntArray, width: int
 ) -> ByteArray:
@@ -642,7 +625,7 @@ class DistinctBytes:
         lengths = column.stops - column.starts
         codes = np.full(len(column), -1, dtype=np.int64)
         short = np.flatnonzero(lengths <= _SHORT)
-        first, second = _key_words(column, short, lengths[short])
+        first, second = _key_words(column, short)
         hashes = _hash_key(first, second, lengths[short])
 
         if self._hashes.size and short.size:
@@ -699,9 +682,7 @@ class DistinctBytes:
         lengths = np.full(len(added), -1, dtype=np.int64)
         for i, value in enumerate(added):
             if len(value) <= _SHORT:
-                padded = value.ljust(_SHORT, b"\x00")
-                first[i] = int.from_bytes(padded[:8], "little")
-                second[i] = int.from_bytes(padded[8:], "little")
+                first[i], second[i] = np.frombuffer(value.ljust(_SHORT, b"\x00"), np.uint64)
                 lengths[i] = len(value)
         self._first = np.concatenate([self._first, first])
         self._second = np.concatenate([self._second, second])
@@ -716,19 +697,12 @@ class DistinctBytes:
 
 
 def _key_words(
-    column: ByteColumn, rows: IntArray, lengths: IntArray
+    column: ByteColumn, rows: IntArray
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-    """The bytes of fields of at most 16 bytes as two little-endian words, zero-padded.
-
-    The first word holds bytes 0 to 7, the second bytes 8 to 15; each is read as one
-    unaligned 8-byte load and masked to the field's length.
-    """
-    starts = column.starts[rows]
-    first = _words_at(column.buffer, starts)
-    first &= np.take(_LOW_BYTES, np.minimum(lengths, 8))
-    second = _words_at(column.buffer, starts + 8)
-    second &= np.take(_LOW_BYTES, np.clip(lengths - 8, 0, 8))
-    return first, second
+    """The bytes of fields of at most 16 bytes as two 64-bit words, zero-padded."""
+    block = _masked_windows(column.buffer, column.starts[rows], column.stops[rows], _SHORT)
+    words = block.view(np.uint64)
+    return words[:, 0], words[:, 1]
 
 
 #: Odd multipliers of :func:`_hash_key`: for the two words and the length.
