@@ -207,12 +207,18 @@ class _StringKeys:
     hashes of different strings are possible. An ASCII string of at most 16 characters is
     also identified exactly by its first two words and its length (``short``), so two of
     them are compared without touching the strings.
+
+    numpy 2.4.6 compares ``StringDType`` strings only up to a NUL character (``"\x00a" ==
+    "\x00b"`` is true elementwise) and its ``str_len`` does not count trailing NULs, while
+    its casts to fixed-width strings keep every character; ``nul`` marks the strings that
+    hold a NUL, which :meth:`equal` compares in Python.
     """
 
     hashes: npt.NDArray[np.int64]
     words: npt.NDArray[np.uint64]
     lengths: npt.NDArray[np.int64]
     short: npt.NDArray[np.bool_]
+    nul: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, values: npt.NDArray[Any]) -> _StringKeys:
@@ -222,6 +228,7 @@ class _StringKeys:
             np.empty(n, dtype=np.int64),
             np.zeros((n, 2), dtype=np.uint64),
             np.empty(n, dtype=np.int64),
+            np.empty(n, dtype=bool),
             np.empty(n, dtype=bool),
         )
         for start in range(0, n, _BLOCK):
@@ -245,14 +252,17 @@ class _StringKeys:
             hashes += _word_hashes(narrow.view(np.uint64))
             hashes[wide] += _word_hashes(points[wide].view(np.uint64)) + _WEIGHT
             ascii = highest < 128
+            characters = np.count_nonzero(points, axis=1)
         else:
             hashes += _word_hashes(narrow.view(np.uint64))
             ascii = np.ones(len(block), dtype=bool)
+            characters = np.count_nonzero(narrow, axis=1)
         mixed = (hashes ^ (hashes >> np.uint64(31))) * _WEIGHT
         self.hashes[rows] = (mixed ^ (mixed >> np.uint64(29))).view(np.int64)
         self.words[rows] = narrow[:, :16].view(np.uint64)
         self.lengths[rows] = lengths
         self.short[rows] = ascii & (lengths <= 16)
+        self.nul[rows] = characters < lengths
 
     def equal(
         self,
@@ -265,7 +275,8 @@ class _StringKeys:
         """Whether ``values[rows]`` equals ``other_values[other_rows]``, pair by pair.
 
         Pairs of short strings are compared by their keys; a short string never equals one
-        that is not; the other pairs are compared as strings.
+        that is not; the other pairs are compared as strings, by Python where one holds a
+        NUL.
         """
         short = self.short[rows]
         other_short = other.short[other_rows]
@@ -278,7 +289,15 @@ class _StringKeys:
             ).all(axis=1)
         neither = np.flatnonzero(~short & ~other_short)
         if neither.size:
-            same[neither] = values[rows[neither]] == other_values[other_rows[neither]]
+            a, b = rows[neither], other_rows[neither]
+            same[neither] = values[a] == other_values[b]
+            nul = np.flatnonzero(self.nul[a] | other.nul[b])
+            same[neither[nul]] = [
+                x == y
+                for x, y in zip(
+                    values[a[nul]].tolist(), other_values[b[nul]].tolist(), strict=True
+                )
+            ]
         return same
 
 
@@ -657,25 +676,29 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
     present = values[~missing] if missing.any() else values
 
+    keys = _StringKeys.of(present)
     # Ids often come in runs (a log in account order): number the first row of each run.
     heads = np.ones(len(present), dtype=bool)
-    heads[1:] = present[1:] != present[:-1]
+    following = np.arange(1, len(present))
+    heads[1:] = ~keys.equal(present, following, keys, present, following - 1)
     if np.count_nonzero(heads) < 0.9 * len(present):
         table, head_codes = _factorize(present[heads])
         codes[~missing] = head_codes[np.cumsum(heads) - 1]
         return table, codes
 
-    keys = _StringKeys.of(present)
     order = np.argsort(keys.hashes, kind="stable")
     starts = np.ones(len(present), dtype=bool)
     starts[1:] = keys.hashes[order[1:]] != keys.hashes[order[:-1]]
     group = np.cumsum(starts) - 1
     first = order[starts]
     if keys.equal(present, order, keys, present, first[group]).all():
-        table = present[first].astype(ID)
+        # The table is sorted from the order of first appearance, as the dict below gives
+        # it, so that strings numpy's sort ties (see _StringKeys) come out in one order.
+        appearance = np.argsort(first, kind="stable")
+        table = present[first[appearance]].astype(ID)
         by_value = np.argsort(table, kind="stable")
         rank = np.empty(len(table), dtype=np.int32)
-        rank[by_value] = np.arange(len(table), dtype=np.int32)
+        rank[appearance[by_value]] = np.arange(len(table), dtype=np.int32)
         present_codes = np.empty(len(present), dtype=np.int32)
         present_codes[order] = rank[group]
         codes[~missing] = present_codes

@@ -177,12 +177,14 @@ class ByteColumn:
             starts, stops = starts.copy(), stops.copy()
             while lead.size:
                 starts[lead] += 1
-                lead = lead[(starts[lead] < stops[lead]) & _ASCII_SPACE[buffer[starts[lead]]]]
+                ahead = buffer[np.minimum(starts[lead], last)]
+                lead = lead[(starts[lead] < stops[lead]) & _ASCII_SPACE[ahead]]
+            # A field of whitespace alone is empty now; the end is trimmed after the start.
+            trail = trail[starts[trail] < stops[trail]]
             while trail.size:
                 stops[trail] -= 1
-                trail = trail[
-                    (starts[trail] < stops[trail]) & _ASCII_SPACE[buffer[stops[trail] - 1]]
-                ]
+                behind = buffer[np.maximum(stops[trail] - 1, 0)]
+                trail = trail[(starts[trail] < stops[trail]) & _ASCII_SPACE[behind]]
             first_byte = buffer[np.minimum(starts, last)]
             last_byte = buffer[np.maximum(stops - 1, 0)]
             present = starts < stops
