@@ -808,6 +808,9 @@ class _TouchpointValidator:
         ids, replies = record_id.values, reply.values
         self_reply = ~np.isnan(replies) & ~record_id.failed & ~reply.failed
         self_reply[self_reply] = replies[self_reply] == ids[self_reply]
+        # numpy finds strings equal that agree up to a NUL: Python has the last word.
+        for row in np.flatnonzero(self_reply).tolist():
+            self_reply[row] = str(replies[row]) == str(ids[row])
 
         checks: list[tuple[npt.NDArray[np.bool_], Callable[[int], _FieldError]]] = [
             (

@@ -155,7 +155,9 @@ def csv_field_blocks(
 
     Rows are decoded as UTF-8 with undecodable bytes escaped (``surrogateescape``), as the
     text reader decodes them; the header is decoded with ``encoding`` (``utf-8-sig`` drops a
-    byte-order mark).
+    byte-order mark). A field longer than :func:`csv.field_size_limit` is read whole by the
+    byte scan, where :mod:`csv` raises :class:`csv.Error`; numpy's parser, which read plain
+    blocks before the scan did, read such a field whole too.
     """
     codec = codecs.lookup(encoding).name
     if codec not in _BYTE_CODECS or not _splits_in_bytes(delimiter):
