@@ -252,17 +252,21 @@ class _StringKeys:
             hashes += _word_hashes(narrow.view(np.uint64))
             hashes[wide] += _word_hashes(points[wide].view(np.uint64)) + _WEIGHT
             ascii = highest < 128
-            characters = np.count_nonzero(points, axis=1)
+            matrix: npt.NDArray[Any] = points
         else:
             hashes += _word_hashes(narrow.view(np.uint64))
             ascii = np.ones(len(block), dtype=bool)
-            characters = np.count_nonzero(narrow, axis=1)
+            matrix = narrow
         mixed = (hashes ^ (hashes >> np.uint64(31))) * _WEIGHT
         self.hashes[rows] = (mixed ^ (mixed >> np.uint64(29))).view(np.int64)
         self.words[rows] = narrow[:, :16].view(np.uint64)
         self.lengths[rows] = lengths
         self.short[rows] = ascii & (lengths <= 16)
-        self.nul[rows] = characters < lengths
+        # A block without NUL has as many non-zero characters as its lengths add up to.
+        if np.count_nonzero(matrix) == int(lengths.sum()):
+            self.nul[rows] = False
+        else:
+            self.nul[rows] = np.count_nonzero(matrix, axis=1) < lengths
 
     def equal(
         self,

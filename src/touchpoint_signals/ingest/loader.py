@@ -958,9 +958,19 @@ def _byte_text(
     failed = blank if required else np.zeros(len(column), dtype=bool)
 
     # A required field's missing values fail, so its column needs no missing marker (ID).
-    values = column.text(starts, np.where(python, starts, stops), ID if required else TEXT)
-    if not required and (blank.any() or python.any()):
-        values[blank | python] = np.nan
+    # A mostly blank column is made missing first and its few values cast and set after.
+    absent = blank | python
+    values: npt.NDArray[Any]
+    if not required and np.count_nonzero(absent) > len(column) // 2:
+        values = np.empty(len(column), dtype=TEXT)
+        values.fill(np.nan)
+        if not absent.all():
+            rows = np.flatnonzero(~absent)
+            values[~absent] = column.text(starts[rows], stops[rows], TEXT)
+    else:
+        values = column.text(starts, np.where(python, starts, stops), ID if required else TEXT)
+        if not required and absent.any():
+            values[absent] = np.nan
 
     for row in np.flatnonzero(python).tolist():
         try:
