@@ -117,24 +117,7 @@ def repeated_rows(values: npt.NDArray[Any]) -> tuple[IntArray, IntArray]:
     Rows are sorted by their string hashes; only rows that share a hash with another are
     compared as strings, so a column of distinct ids costs a numeric sort.
     """
-    hashes = _string_hashes(values)
-    order = np.argsort(hashes, kind="stable")
-    shared = np.zeros(len(values), dtype=bool)
-    if len(values) > 1:
-        same = hashes[order[1:]] == hashes[order[:-1]]
-        shared[1:] |= same
-        shared[:-1] |= same
-    rows = np.sort(order[shared])
-
-    first_row: dict[str, int] = {}
-    repeated: list[int] = []
-    firsts: list[int] = []
-    for row, value in zip(rows.tolist(), values[rows].tolist(), strict=True):
-        first = first_row.setdefault(value, row)
-        if first != row:
-            repeated.append(row)
-            firsts.append(first)
-    return np.array(repeated, dtype=np.int64), np.array(firsts, dtype=np.int64)
+    return IdLookup.of(values).repeated()
 
 
 def search_strings(table: npt.NDArray[Any], values: npt.NDArray[Any]) -> IntArray:
@@ -188,8 +171,31 @@ def link_replies(
     ids: npt.NDArray[Any], in_reply_to: npt.NDArray[Any], occurred_at: npt.NDArray[np.int64]
 ) -> ReplyLinks:
     """The reply links of columns (see :func:`resolve_replies`); duplicate ids raise."""
-    index = _IdIndex.build(np.asarray(ids, dtype=ID))
-    return ReplyLinks(*_resolve(index, in_reply_to, occurred_at))
+    return IdLookup.of(ids).links(in_reply_to, occurred_at)
+
+
+@attrs.frozen(eq=False)
+class IdLookup:
+    """A column of touchpoint ids indexed once for the checks of a load: the rows that
+    repeat an id (:meth:`repeated`), then the reply links (:meth:`links`)."""
+
+    index: _IdIndex
+
+    @classmethod
+    def of(cls, ids: npt.NDArray[Any]) -> IdLookup:
+        """Index ``ids`` (repeated ids allowed until :meth:`links`)."""
+        return cls(_IdIndex.of(np.asarray(ids, dtype=ID)))
+
+    def repeated(self) -> tuple[IntArray, IntArray]:
+        """Rows whose id an earlier row holds, and for each the first row that holds it."""
+        return self.index.repeated()
+
+    def links(
+        self, in_reply_to: npt.NDArray[Any], occurred_at: npt.NDArray[np.int64]
+    ) -> ReplyLinks:
+        """The reply links of the rows (see :func:`resolve_replies`); repeated ids raise."""
+        self.index.check_unique()
+        return ReplyLinks(*_resolve(self.index, in_reply_to, occurred_at))
 
 
 def _string_hashes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
@@ -339,11 +345,42 @@ class _IdIndex:
     @classmethod
     def build(cls, ids: npt.NDArray[Any]) -> _IdIndex:
         """Index ``ids``; duplicate ids raise :class:`IntegrityError`."""
+        index = cls.of(ids)
+        index.check_unique()
+        return index
+
+    @classmethod
+    def of(cls, ids: npt.NDArray[Any]) -> _IdIndex:
+        """Index ``ids`` as they are, duplicates included."""
         keys = _StringKeys.of(ids)
         rows = np.argsort(keys.hashes, kind="stable")
-        index = cls(ids, keys.hashes[rows], rows, keys)
+        return cls(ids, keys.hashes[rows], rows, keys)
 
-        doubled = index._duplicates()
+    def repeated(self) -> tuple[IntArray, IntArray]:
+        """Rows whose id an earlier row holds, and for each the first row that holds it.
+
+        Only rows that share a hash with another are compared, as Python strings.
+        """
+        shared = np.zeros(len(self.hashes), dtype=bool)
+        if len(self.hashes) > 1:
+            same = self.hashes[1:] == self.hashes[:-1]
+            shared[1:] |= same
+            shared[:-1] |= same
+        rows = np.sort(self.rows[shared])
+
+        first_row: dict[str, int] = {}
+        repeated: list[int] = []
+        firsts: list[int] = []
+        for row, value in zip(rows.tolist(), self.ids[rows].tolist(), strict=True):
+            first = first_row.setdefault(value, row)
+            if first != row:
+                repeated.append(row)
+                firsts.append(first)
+        return np.array(repeated, dtype=np.int64), np.array(firsts, dtype=np.int64)
+
+    def check_unique(self) -> None:
+        """Raise :class:`IntegrityError` if an id is held by more than one row."""
+        doubled = self._duplicates()
         if doubled:
             raise IntegrityError(
                 f"duplicate touchpoint ids: {doubled[:5]}",
@@ -353,7 +390,6 @@ class _IdIndex:
                 value=doubled[0],
                 expected="ids that are unique within the log",
             )
-        return index
 
     def _duplicates(self) -> list[str]:
         same_hash = np.flatnonzero(self.hashes[1:] == self.hashes[:-1])

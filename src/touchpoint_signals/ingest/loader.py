@@ -71,13 +71,12 @@ from touchpoint_signals.log import (
     STATUSES,
     TEXT,
     TRIGGERS,
+    IdLookup,
     ReplyLinks,
     ReplyProblem,
     TouchpointColumns,
     TouchpointLog,
     factorize_strings,
-    link_replies,
-    repeated_rows,
 )
 from touchpoint_signals.model import (
     DEFAULT_CATALOG,
@@ -1300,12 +1299,17 @@ class _StagedTouchpoints:
 
     def finish(self, accounts: tuple[Account, ...] | None) -> LoadResult:
         report = self.intake.report
-        keep = _cross_check(self.columns, self.where, self.sources, accounts, self.intake)
-        # Nothing rejected across records (the usual case) leaves the columns as they are.
-        columns = self.columns if keep.all() else self.columns.take(keep)
-        where = self.where if keep.all() else self.where[keep]
+        ids = IdLookup.of(self.columns.id)
+        keep = _cross_check(self.columns, ids, self.where, self.sources, accounts, self.intake)
+        # Nothing rejected across records (the usual case) leaves the columns as they are,
+        # and the ids indexed for the check serve the reply links.
+        kept = bool(keep.all())
+        columns = self.columns if kept else self.columns.take(keep)
+        where = self.where if kept else self.where[keep]
 
-        links = _check_links(columns, where, self.sources, self.intake)
+        links = _check_links(
+            columns, ids if kept else IdLookup.of(columns.id), where, self.sources, self.intake
+        )
         log = TouchpointLog.from_columns(
             columns, kinds=self.catalog.kinds, accounts=accounts or (), links=links
         )
@@ -1362,6 +1366,7 @@ def _stage_touchpoints(
 
 def _cross_check(
     columns: TouchpointColumns,
+    id_lookup: IdLookup,
     where: npt.NDArray[np.int64],
     sources: list[str],
     accounts: tuple[Account, ...] | None,
@@ -1371,7 +1376,7 @@ def _cross_check(
     keep = np.ones(len(columns), dtype=bool)
     ids = columns.id
 
-    repeated, first_rows = repeated_rows(ids)
+    repeated, first_rows = id_lookup.repeated()
     duplicates = list(zip(repeated.tolist(), first_rows.tolist(), strict=True))
 
     unknown_rows: list[int] = []
@@ -1422,6 +1427,7 @@ def _cross_check(
 
 def _check_links(
     columns: TouchpointColumns,
+    id_lookup: IdLookup,
     where: npt.NDArray[np.int64],
     sources: list[str],
     intake: _Intake,
@@ -1430,7 +1436,7 @@ def _check_links(
 
     Returns the links, which the log reuses instead of resolving them again.
     """
-    links = link_replies(columns.id, columns.in_reply_to, columns.occurred_at)
+    links = id_lookup.links(columns.in_reply_to, columns.occurred_at)
     problem = links.problem
     for row in np.flatnonzero(problem != ReplyProblem.NONE):
         issue = LinkIssue(
