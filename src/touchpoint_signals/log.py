@@ -704,6 +704,26 @@ def _by_account_and_time(
     return np.argsort(key, kind="stable")
 
 
+def _run_heads(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Rows whose string differs from the row before (the first row counts as differing).
+
+    numpy's ``StringDType`` comparison misses a difference after a NUL between strings of
+    one length (see :class:`_StringKeys`); fixed-width casts keep those characters, so rows
+    are compared both ways, a block of rows at a time.
+    """
+    heads = np.ones(len(values), dtype=bool)
+    heads[1:] = values[1:] != values[:-1]
+    for start in range(1, len(values), _BLOCK):
+        block = values[start - 1 : start + _BLOCK]
+        width = max(1, int(np.strings.str_len(block).max()))
+        try:
+            fixed = block.astype(f"S{width}")
+        except UnicodeEncodeError:
+            fixed = block.astype(f"U{width}")
+        heads[start : start + len(block) - 1] |= fixed[1:] != fixed[:-1]
+    return heads
+
+
 def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
     """Sorted distinct non-missing values and each row's code into them (``-1`` if missing).
 
@@ -716,16 +736,14 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
     codes = np.full(len(values), _NO_CODE, dtype=np.int32)
     present = values[~missing] if missing.any() else values
 
-    keys = _StringKeys.of(present)
     # Ids often come in runs (a log in account order): number the first row of each run.
-    heads = np.ones(len(present), dtype=bool)
-    following = np.arange(1, len(present))
-    heads[1:] = ~keys.equal(present, following, keys, present, following - 1)
+    heads = _run_heads(present)
     if np.count_nonzero(heads) < 0.9 * len(present):
         table, head_codes = _factorize(present[heads])
         codes[~missing] = head_codes[np.cumsum(heads) - 1]
         return table, codes
 
+    keys = _StringKeys.of(present)
     order = np.argsort(keys.hashes, kind="stable")
     starts = np.ones(len(present), dtype=bool)
     starts[1:] = keys.hashes[order[1:]] != keys.hashes[order[:-1]]

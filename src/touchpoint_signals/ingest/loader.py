@@ -1310,6 +1310,7 @@ class _StagedTouchpoints:
         links = _check_links(
             columns, ids if kept else IdLookup.of(columns.id), where, self.sources, self.intake
         )
+        del ids
         log = TouchpointLog.from_columns(
             columns, kinds=self.catalog.kinds, accounts=accounts or (), links=links
         )
