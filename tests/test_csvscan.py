@@ -740,3 +740,31 @@ def test_a_string_hashes_alike_in_any_block() -> None:
     assert alone[1] == wide_block[2]
     keys = log_module._StringKeys.of(np.array(["a", "a\x00", "a\x00\x00"], dtype=ID))
     assert keys.lengths.tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize("first", ["long", "irregular"])
+def test_columns_laid_out_whole_equal_the_record_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    # Hand-made: a first row far longer than the rest (the estimate of rows falls short and
+    # the laid-out columns grow), or a first row csv must read (the first chunk is joined
+    # to the laid-out ones), with rejections inside later chunks.
+    monkeypatch.setattr(loader, "CHUNK_ROWS", 4)
+    header = "id,account_id,kind,occurred_at,status,contact_id,text\n"
+    first_row = {
+        "long": 't0,acme,qbr,2026-01-01T00:00:00Z,completed,c0,"' + "x" * 5000 + '"\n',
+        "irregular": 't0,acme,qbr,2026-01-01T00:00:00Z,completed,c0,5" screen\n',
+    }[first]
+    rows = [
+        f"t{i},acme,qbr,2026-01-{1 + i % 28:02d}T00:00:00Z,"
+        f"{'completed' if i % 7 else 'late'},{'c1' if i % 3 else ''},t{i}\n"
+        for i in range(1, 60)
+    ]
+    path = tmp_path / "tp.csv"
+    path.write_text(header + first_row + "".join(rows), encoding="utf-8")
+
+    expected = outcome(
+        partial(load_touchpoints, reference_records(path), mode="lenient", source=str(path))
+    )
+    assert outcome(partial(read_csv, path, mode="lenient")) == expected
+    assert len(read_csv(path, mode="lenient").rejected) == 8

@@ -195,22 +195,34 @@ class ByteColumn:
             python[edge] = _space_at_edge(buffer, starts[edge], stops[edge])
         return starts, stops, python
 
-    def text(self, starts: IntArray, stops: IntArray, dtype: Any) -> npt.NDArray[Any]:
+    def text(
+        self,
+        starts: IntArray,
+        stops: IntArray,
+        dtype: Any,
+        out: npt.NDArray[Any] | None = None,
+    ) -> npt.NDArray[Any]:
         """The byte ranges as an array of ``dtype`` (a ``StringDType``), decoded as UTF-8.
 
         The ranges must hold no byte of :attr:`bad`. They are copied into rows of one fixed
         width and cast by numpy; a width that fits nearly all ranges is used, and the few
-        longer ones are cast again at their own width.
+        longer ones are cast again at their own width. Given ``out``, the strings are cast
+        straight into it and it is returned.
         """
         lengths = stops - starts
         if not len(lengths):
-            return np.empty(0, dtype=dtype)
+            return np.empty(0, dtype=dtype) if out is None else out
         width = int(lengths.max())
         if width * len(lengths) > 4 * int(lengths.sum()) + 64 * len(lengths):
             width = int(np.quantile(lengths, 0.99))
         width = max(8, -(-width // 8) * 8)
-        rows = _masked_windows(self.buffer, starts, stops, width)
-        strings: npt.NDArray[Any] = rows.view(f"S{width}").reshape(-1).astype(dtype)
+        rows = _masked_windows(self.buffer, starts, stops, width).view(f"S{width}").reshape(-1)
+        strings: npt.NDArray[Any]
+        if out is None:
+            strings = rows.astype(dtype)
+        else:
+            strings = out
+            strings[...] = rows
         longer = np.flatnonzero(lengths > width)
         if longer.size:
             strings[longer] = self.text(starts[longer], stops[longer], dtype)

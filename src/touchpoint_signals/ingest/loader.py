@@ -726,13 +726,20 @@ class _TouchpointValidator:
         failed = np.array([v is _FAILED for v in converted], dtype=bool)[codes]
         return _Converted(_Coded(converted, codes), failed, found, step.spellings, convert)
 
-    def _text(self, chunk: _Chunk, field: str, *, required: bool) -> _Converted:
+    def _text(
+        self,
+        chunk: _Chunk,
+        field: str,
+        *,
+        required: bool,
+        out: npt.NDArray[Any] | None = None,
+    ) -> _Converted:
         def convert(value: object) -> str | None:
             return _text(value, field, required=required)
 
         column_bytes = self._bytes_of(chunk, field)
         if column_bytes is not None:
-            return _byte_text(column_bytes, convert, required=required)
+            return _byte_text(column_bytes, convert, required=required, out=out)
 
         bulk = self._strings_of(chunk, field)
         if bulk is None:
@@ -789,17 +796,25 @@ class _TouchpointValidator:
         return self._coded(chunk, field, convert)
 
     def __call__(
-        self, chunk: _Chunk
+        self, chunk: _Chunk, slots: Mapping[str, npt.NDArray[Any]] | None = None
     ) -> tuple[TouchpointColumns, npt.NDArray[np.bool_], list[tuple[int, Rejection]]]:
         """The columns of the chunk's good records, which records those are, and the
-        rejections of the others with their positions in the chunk."""
-        record_id = self._text(chunk, "id", required=True)
-        account_id = self._text(chunk, "account_id", required=True)
+        rejections of the others with their positions in the chunk.
+
+        ``slots`` are arrays, by field, that the string columns may be written into (see
+        :meth:`_ColumnBuilder.slots`); a column of the result that is one of them was.
+        """
+        slots = slots or {}
+        record_id = self._text(chunk, "id", required=True, out=slots.get("id"))
+        account_id = self._text(chunk, "account_id", required=True, out=slots.get("account_id"))
         codes = {name: self._coded(chunk, name, rule) for name, rule in self.codes.items()}
         occurred = self._instant(chunk, "occurred_at", required=True)
-        contact = self._text(chunk, "contact_id", required=False)
-        reply = self._text(chunk, "in_reply_to", required=False)
-        texts = [self._text(chunk, name, required=False) for name in _TEXT_FIELDS]
+        contact = self._text(chunk, "contact_id", required=False, out=slots.get("contact_id"))
+        reply = self._text(chunk, "in_reply_to", required=False, out=slots.get("in_reply_to"))
+        texts = [
+            self._text(chunk, name, required=False, out=slots.get(name))
+            for name in _TEXT_FIELDS
+        ]
         recorded = self._instant(chunk, "recorded_at", required=False)
         csat = self._small_int(chunk, "csat", 1, 5)
         attendees = self._small_int(chunk, "attendees", 0, 2**31 - 1)
@@ -856,24 +871,28 @@ class _TouchpointValidator:
             rejections.append((int(chunk.positions[row]), rejection))
 
         # Every record good (the usual case) takes the columns as they are, without a copy.
-        kept: npt.NDArray[np.bool_] | slice = slice(None) if good.all() else good
-        occurred_us = occurred.values[0][kept]
-        recorded_us, recorded_missing = recorded.values[0][kept], recorded.values[1][kept]
+        every = bool(good.all())
+
+        def kept(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return values if every else values[good]
+
+        occurred_us = kept(occurred.values[0])
+        recorded_us, recorded_missing = kept(recorded.values[0]), kept(recorded.values[1])
         columns = TouchpointColumns(
-            id=record_id.values[kept].astype(ID, copy=False),
-            account_id=account_id.values[kept].astype(ID, copy=False),
+            id=kept(record_id.values).astype(ID, copy=False),
+            account_id=kept(account_id.values).astype(ID, copy=False),
             kind=_code_array(codes["kind"], good, np.uint8),
             occurred_at=occurred_us,
             status=_code_array(codes["status"], good, np.uint8),
             channel=_code_array(codes["channel"], good, np.int8),
             direction=_code_array(codes["direction"], good, np.int8),
             trigger=_code_array(codes["trigger"], good, np.int8),
-            contact_id=contact.values[kept],
-            in_reply_to=replies[kept],
-            text=texts[0].values[kept],
-            quoted_text=texts[1].values[kept],
-            purpose=texts[2].values[kept],
-            outcome=texts[3].values[kept],
+            contact_id=kept(contact.values),
+            in_reply_to=kept(replies),
+            text=kept(texts[0].values),
+            quoted_text=kept(texts[1].values),
+            purpose=kept(texts[2].values),
+            outcome=kept(texts[3].values),
             recorded_at=np.where(recorded_missing, occurred_us, recorded_us),
             csat=_int_array(csat, good, 0, np.int8),
             attendees=_int_array(attendees, good, -1, np.int32),
@@ -942,15 +961,20 @@ class _Coded:
 
 
 def _byte_text(
-    column: ByteColumn, convert: Callable[[object], str | None], *, required: bool
+    column: ByteColumn,
+    convert: Callable[[object], str | None],
+    *,
+    required: bool,
+    out: npt.NDArray[Any] | None = None,
 ) -> _Converted:
     """A text field from a column split in bytes: trimmed, blank as missing, in bulk.
 
     Fields trimmed to nothing are missing (NaN), or fail when ``required`` (the column is
     then of dtype ``ID``, without a missing marker); the others are cast to ``StringDType``
-    by numpy. Fields that hold a byte numpy cannot cast as Python
-    decodes it, or that start or end with non-ASCII whitespace, are made by the field's rule
-    one by one, from the string :mod:`csv` would have read.
+    by numpy. Fields that hold a byte numpy cannot cast as Python decodes it, or that start
+    or end with non-ASCII whitespace, are made by the field's rule one by one, from the
+    string :mod:`csv` would have read. Given ``out`` (of the column's dtype, a slot per
+    row), the values are written there and ``out`` is the column returned.
     """
     starts, stops, python = column.trimmed()
     blank = (starts == stops) & ~python
@@ -959,15 +983,15 @@ def _byte_text(
     # A required field's missing values fail, so its column needs no missing marker (ID).
     # A mostly blank column is made missing first and its few values cast and set after.
     absent = blank | python
-    values: npt.NDArray[Any]
+    dtype = ID if required else TEXT
+    values: npt.NDArray[Any] = np.empty(len(column), dtype=dtype) if out is None else out
     if not required and np.count_nonzero(absent) > len(column) // 2:
-        values = np.empty(len(column), dtype=TEXT)
         values.fill(np.nan)
         if not absent.all():
             rows = np.flatnonzero(~absent)
             values[~absent] = column.text(starts[rows], stops[rows], TEXT)
     else:
-        values = column.text(starts, np.where(python, starts, stops), ID if required else TEXT)
+        column.text(starts, np.where(python, starts, stops), dtype, out=values)
         if not required and absent.any():
             values[absent] = np.nan
 
@@ -1026,13 +1050,55 @@ def _byte_instants(column: ByteColumn, convert: Callable[[object], int | None]) 
 
 
 class _ColumnBuilder:
-    """Collects the column chunks of good records and where each record came from."""
+    """Collects the column chunks of good records and where each record came from.
 
-    def __init__(self) -> None:
+    Given the size of the source in bytes (``size_hint``, what :func:`read_csv` knows), the
+    builder lays the string columns out whole once the first chunk tells the bytes per row,
+    and hands the validator each chunk's slice of them (:meth:`slots`): a column split in
+    bytes is cast straight into its place, rather than cast per chunk and copied again when
+    the chunks are joined. Other columns, and any chunk whose values were not cast in place,
+    are copied in. Without a size hint the chunks are joined at the end.
+    """
+
+    def __init__(self, size_hint: int | None = None) -> None:
         self.chunks: list[TouchpointColumns] = []
         self.sources: list[str] = []
         self.source_code: dict[str, int] = {}
         self.where: list[npt.NDArray[np.int64]] = []
+        self.size_hint = size_hint
+        self.final: dict[str, npt.NDArray[Any]] = {}
+        self.size = 0
+        self.handed: dict[str, npt.NDArray[Any]] = {}
+
+    def slots(self, chunk: _Chunk) -> dict[str, npt.NDArray[Any]]:
+        """Where the string columns of ``chunk``'s records go, by field (none without a
+        size hint or for a chunk not split in bytes)."""
+        self.handed = {}
+        columns = [v for v in chunk.values.values() if isinstance(v, ByteColumn)]
+        if self.size_hint is None or not columns or not len(chunk):
+            return self.handed
+        if not self.final:
+            per_row = max(1.0, len(columns[0].buffer) / len(chunk))
+            capacity = int(self.size_hint / per_row * 1.02) + 2 * len(chunk)
+            self.final = {
+                name: np.empty(capacity, dtype=ID if name in _REQUIRED_TEXT else TEXT)
+                for name in _STRING_COLUMNS
+            }
+        self._reserve(self.size + len(chunk))
+        stop = self.size + len(chunk)
+        self.handed = {name: self.final[name][self.size : stop] for name in _STRING_COLUMNS}
+        return self.handed
+
+    def _reserve(self, rows: int) -> None:
+        """Grow the laid-out columns to hold at least ``rows`` rows."""
+        capacity = len(next(iter(self.final.values())))
+        if rows <= capacity:
+            return
+        capacity = max(2 * capacity, rows)
+        for name, column in self.final.items():
+            grown = np.empty(capacity, dtype=column.dtype)
+            grown[: self.size] = column[: self.size]
+            self.final[name] = grown
 
     def add(
         self, columns: TouchpointColumns, chunk: _Chunk, good: npt.NDArray[np.bool_]
@@ -1042,8 +1108,21 @@ class _ColumnBuilder:
         else:
             kept = [chunk.sources[i] for i in np.flatnonzero(good).tolist()]
             code = np.array([self._code(s) for s in kept], dtype=np.int64)
-        self.chunks.append(columns)
         self.where.append(np.stack([code, chunk.rows[good]], axis=1))
+        if not self.final:
+            self.chunks.append(columns)
+            return
+
+        self._reserve(self.size + len(columns))
+        stop = self.size + len(columns)
+        for field in attrs.fields(TouchpointColumns):
+            values = getattr(columns, field.name)
+            if field.name not in self.final:
+                self.final[field.name] = np.empty(len(self.final["id"]), dtype=values.dtype)
+            if values is not self.handed.get(field.name):
+                self.final[field.name][self.size : stop] = values
+        self.size = stop
+        self.handed = {}
 
     def _code(self, source: str) -> int:
         code = self.source_code.setdefault(source, len(self.source_code))
@@ -1052,11 +1131,27 @@ class _ColumnBuilder:
         return code
 
     def finish(self) -> tuple[TouchpointColumns, npt.NDArray[np.int64]]:
-        columns = TouchpointColumns.concatenate(self.chunks)
+        if self.final:
+            columns = TouchpointColumns(
+                **{
+                    f.name: self.final[f.name][: self.size]
+                    for f in attrs.fields(TouchpointColumns)
+                }
+            )
+            if self.chunks:
+                columns = TouchpointColumns.concatenate([*self.chunks, columns])
+        else:
+            columns = TouchpointColumns.concatenate(self.chunks)
         where = np.concatenate(self.where) if self.where else np.empty((0, 2), dtype=np.int64)
         self.chunks.clear()
         self.where.clear()
+        self.final = {}
         return columns, where
+
+
+#: The string columns of :class:`TouchpointColumns`; the required ones hold no missing value.
+_STRING_COLUMNS = ("id", "account_id", "contact_id", "in_reply_to", *_TEXT_FIELDS)
+_REQUIRED_TEXT = ("id", "account_id")
 
 
 def _account_values(fields: Mapping[str, object], catalog: Catalog, zone: Any) -> Account:
@@ -1339,15 +1434,17 @@ def _stage_touchpoints(
     catalog: Catalog,
     default_tz: dt.tzinfo | None,
     source: str,
+    size_hint: int | None = None,
 ) -> _StagedTouchpoints:
     """Validate touchpoints chunk by chunk into columns, reporting rejections in stream order.
 
     ``records`` is either a stream of records or a one-element tuple holding CSV blocks
-    (what :func:`read_csv` passes, so that CSV rows never become one dict each).
+    (what :func:`read_csv` passes, so that CSV rows never become one dict each), and
+    ``size_hint`` the size of the source in bytes when known (see :class:`_ColumnBuilder`).
     """
     intake = _Intake(LoadReport(source), mode)
     validate = _TouchpointValidator(catalog, default_tz, mapping or ColumnMapping())
-    builder = _ColumnBuilder()
+    builder = _ColumnBuilder(size_hint)
     if isinstance(records, tuple):
         chunks = _csv_chunks(records[0], validate.columns)
     else:
@@ -1355,7 +1452,7 @@ def _stage_touchpoints(
 
     for chunk in chunks:
         intake.report.read += chunk.size
-        columns, good, rejections = validate(chunk)
+        columns, good, rejections = validate(chunk, builder.slots(chunk))
         refused = sorted([*chunk.rejections, *rejections], key=lambda p: p[0])
         for _, rejection in refused:
             intake.reject(rejection)
@@ -1569,7 +1666,15 @@ def _read_files(
         account_list = None if accounts is None else tuple(accounts)
 
     staged = _stage_touchpoints(
-        records, mode, mapping.touchpoints, catalog, zone, os.fspath(path)
+        records, mode, mapping.touchpoints, catalog, zone, os.fspath(path), _size_of(path)
     )
     result = staged.finish(account_list)
     return attrs.evolve(result, account_report=account_report)
+
+
+def _size_of(path: str | os.PathLike[str]) -> int | None:
+    """The size of a file in bytes, or ``None`` if it cannot be read (reading it says why)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
