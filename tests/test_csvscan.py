@@ -768,3 +768,23 @@ def test_columns_laid_out_whole_equal_the_record_path(
     )
     assert outcome(partial(read_csv, path, mode="lenient")) == expected
     assert len(read_csv(path, mode="lenient").rejected) == 8
+
+
+def test_long_and_short_texts_are_cast_whole(tmp_path: Path) -> None:
+    # Hand-made: one 70,000-character text among short ones (the cast width follows the
+    # short ones; the long one is cast again at its own width), non-ASCII included.
+    header = "id,account_id,kind,occurred_at,status,text\n"
+    long_text = ("mot clé, " * 7800)[:70_000]
+    rows = [f"t{i},acme,qbr,2026-01-01T00:00:00Z,completed,short {i} é\n" for i in range(200)]
+    rows[17] = f't17,acme,qbr,2026-01-01T00:00:00Z,completed,"{long_text}"\n'
+    path = tmp_path / "tp.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+
+    texts = dict(
+        zip(read_csv(path).log.id.tolist(), read_csv(path).log.text.tolist(), strict=True)
+    )
+
+    assert texts["t17"] == long_text
+    assert texts["t3"] == "short 3 é"
+    expected = outcome(partial(load_touchpoints, reference_records(path), source=str(path)))
+    assert outcome(partial(read_csv, path)) == expected

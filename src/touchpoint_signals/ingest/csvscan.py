@@ -88,22 +88,38 @@ def _masked_windows(
 ) -> ByteArray:
     """Like :func:`_windows`, with the bytes past each range's stop set to zero.
 
-    ``width`` must be a multiple of 8: the rows are masked as 64-bit words, by a table of
-    the word masks of each length.
+    ``width`` must be a multiple of 8. Rows up to :data:`_MASKED_WORDS` words wide are
+    masked as 64-bit words through a table of the masks of each length; wider rows byte by
+    byte.
     """
     rows = _windows(buffer, starts, width)
     lengths = stops - starts
-    if len(lengths) and int(lengths.min()) < width:
+    if not len(lengths) or int(lengths.min()) >= width:
+        return rows
+    if width <= 8 * _MASKED_WORDS:
         words = rows.view(np.uint64)
         words &= np.take(_word_masks(width), np.minimum(lengths, width), axis=0)
+    else:
+        index = np.dtype(np.uint16) if width < 2**16 else np.dtype(np.int64)
+        within = (
+            np.arange(width, dtype=index)[None, :]
+            < np.minimum(lengths, width).astype(index)[:, None]
+        )
+        np.multiply(rows, within, out=rows)
     return rows
 
 
+#: The widest rows, in 64-bit words, masked through a table (see :func:`_word_masks`).
+_MASKED_WORDS = 32
 _WORD_MASKS: dict[int, npt.NDArray[np.uint64]] = {}
 
 
 def _word_masks(width: int) -> npt.NDArray[np.uint64]:
-    """For each length from 0 to ``width``, the 64-bit words that keep its first bytes."""
+    """For each length from 0 to ``width``, the 64-bit words that keep its first bytes.
+
+    The tables are kept for the process, one per width (at most :data:`_MASKED_WORDS`,
+    none larger than 66 kB).
+    """
     masks = _WORD_MASKS.get(width)
     if masks is None:
         keep = np.arange(width)[None, :] < np.arange(width + 1)[:, None]
