@@ -704,15 +704,18 @@ def _by_account_and_time(
     return np.argsort(key, kind="stable")
 
 
-def _run_heads(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    """Rows whose string differs from the row before (the first row counts as differing).
+def _run_heads(values: npt.NDArray[Any], enough: int) -> npt.NDArray[np.bool_] | None:
+    """Rows whose string differs from the row before (the first row counts as differing),
+    or ``None`` when there are at least ``enough`` of them.
 
     numpy's ``StringDType`` comparison misses a difference after a NUL between strings of
     one length (see :class:`_StringKeys`); fixed-width casts keep those characters, so rows
-    are compared both ways, a block of rows at a time.
+    it finds alike are compared that way too, a block of rows at a time.
     """
     heads = np.ones(len(values), dtype=bool)
     heads[1:] = values[1:] != values[:-1]
+    if np.count_nonzero(heads) >= enough:
+        return None
     for start in range(1, len(values), _BLOCK):
         block = values[start - 1 : start + _BLOCK]
         width = max(1, int(np.strings.str_len(block).max()))
@@ -721,7 +724,7 @@ def _run_heads(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
         except UnicodeEncodeError:
             fixed = block.astype(f"U{width}")
         heads[start : start + len(block) - 1] |= fixed[1:] != fixed[:-1]
-    return heads
+    return None if np.count_nonzero(heads) >= enough else heads
 
 
 def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int32]]:
@@ -737,8 +740,8 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
     present = values[~missing] if missing.any() else values
 
     # Ids often come in runs (a log in account order): number the first row of each run.
-    heads = _run_heads(present)
-    if np.count_nonzero(heads) < 0.9 * len(present):
+    heads = _run_heads(present, enough=-(-9 * len(present) // 10))
+    if heads is not None:
         table, head_codes = _factorize(present[heads])
         codes[~missing] = head_codes[np.cumsum(heads) - 1]
         return table, codes
