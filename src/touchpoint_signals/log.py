@@ -214,10 +214,10 @@ class _StringKeys:
     also identified exactly by its first two words and its length (``short``), so two of
     them are compared without touching the strings.
 
-    numpy 2.4.6 compares ``StringDType`` strings only up to a NUL character (``"\x00a" ==
-    "\x00b"`` is true elementwise) and its ``str_len`` does not count trailing NULs, while
-    its casts to fixed-width strings keep every character; ``nul`` marks the strings that
-    hold a NUL, which :meth:`equal` compares in Python.
+    numpy 2.4.6 compares ``StringDType`` strings of one length only up to a NUL character
+    (``"\\x00a" == "\\x00b"`` is true elementwise) and its ``str_len`` does not count
+    trailing NULs, while its casts to fixed-width strings keep every character; ``nul``
+    marks the strings that hold a NUL, which :meth:`equal` compares in Python.
     """
 
     hashes: npt.NDArray[np.int64]

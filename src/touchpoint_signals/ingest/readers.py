@@ -128,7 +128,7 @@ def csv_blocks(
 _BYTE_CODECS = frozenset({"utf-8", "utf-8-sig"})
 _BOM = codecs.BOM_UTF8
 _LINE_BREAK = re.compile(rb"[\r\n]")
-CR_BYTE = ord("\r")
+_CR = ord("\r")
 #: A guess of the bytes per row before the first block tells the real figure.
 _FIRST_ROW_BYTES = 256
 
@@ -160,65 +160,70 @@ def csv_field_blocks(
     blocks before the scan did, read such a field whole too.
     """
     codec = codecs.lookup(encoding).name
-    if codec not in _BYTE_CODECS or not _splits_in_bytes(delimiter):
-        yield from csv_blocks(
-            path, delimiter=delimiter, encoding=encoding, block_rows=block_rows
-        )
+    if codec in _BYTE_CODECS and _splits_in_bytes(delimiter):
+        with open(path, "rb") as handle:
+            stream = _ByteStream(handle)
+            stream.fill(len(_BOM))
+            if codec == "utf-8-sig" and stream.data.startswith(_BOM):
+                stream.consume(len(_BOM))
+            header = _header(stream, ord(delimiter), delimiter)
+            if header is not None:
+                yield from _byte_blocks(stream, os.fspath(path), header, delimiter, block_rows)
+                return
+
+    yield from csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=block_rows)
+
+
+def _byte_blocks(
+    stream: _ByteStream, source: str, header: list[str], delimiter: str, block_rows: int
+) -> Iterator[CsvBlock]:
+    """The data rows after the header, about ``block_rows`` at a time (see
+    :func:`csv_field_blocks`).
+
+    Each pass reads about ``block_rows`` rows' worth of bytes (estimated from the rows read
+    so far), scans the complete lines, hands on what the scan split, and hands whatever the
+    scan stopped at to :mod:`csv`, which reads to the end of those lines and on to finish
+    its last row.
+    """
+    if not header:
         return
+    doubled = sorted({name for name in header if header.count(name) > 1})
+    if doubled:
+        raise DataError(f"{source}: the header names columns more than once: {doubled}")
 
-    source = os.fspath(path)
-    with open(path, "rb") as handle:
-        stream = _ByteStream(handle)
-        stream.fill(len(_BOM))
-        if codec == "utf-8-sig" and stream.data.startswith(_BOM):
-            stream.consume(len(_BOM))
-        header = _header(stream, ord(delimiter), delimiter)
-        if header is None:
-            stream.close()
-            yield from csv_blocks(
-                path, delimiter=delimiter, encoding=encoding, block_rows=block_rows
-            )
-            return
-        if not header:
-            return
-        width = len(header)
-        doubled = sorted({name for name in header if header.count(name) > 1})
-        if doubled:
-            raise DataError(f"{source}: the header names columns more than once: {doubled}")
+    names = tuple(header)
+    first = 1
+    row_bytes = _FIRST_ROW_BYTES
+    while True:
+        stream.fill(block_rows * row_bytes + 1)
+        size = len(stream.data) if stream.eof else stream.data.rfind(b"\n") + 1
+        scan = scan_records(
+            stream.data,
+            size,
+            ord(delimiter),
+            len(names),
+            final=stream.eof,
+            max_records=block_rows,
+        )
+        if scan is None:
+            if stream.eof:
+                return
+            stream.fill(2 * len(stream.data) + 1)
+            continue
 
-        names = tuple(header)
-        first = 1
-        row_bytes = _FIRST_ROW_BYTES
-        while True:
-            stream.fill(block_rows * row_bytes + 1)
-            size = len(stream.data) if stream.eof else stream.data.rfind(b"\n") + 1
-            scan = scan_records(
-                stream.data,
-                size,
-                ord(delimiter),
-                width,
-                final=stream.eof,
-                max_records=block_rows,
-            )
-            if scan is None:
-                if stream.eof:
-                    return
-                stream.fill(2 * len(stream.data) + 1)
-                continue
+        if scan.records:
+            yield _scanned_block(source, names, first, scan, delimiter)
+            first += scan.records
+            row_bytes = max(1, -(-scan.end // scan.records))
+        stream.consume(scan.end)
+        if not scan.irregular:
+            continue
 
-            if scan.records:
-                yield _scanned_block(source, names, first, scan, delimiter)
-                first += scan.records
-                row_bytes = max(1, -(-scan.end // scan.records))
-            stream.consume(scan.end)
-            if not scan.irregular:
-                continue
-
-            rows, used = _rows_from_bytes(stream, size - scan.end, delimiter)
-            stream.consume(used)
-            numbers = list(range(first, first + len(rows)))
-            first += len(rows)
-            yield _checked_block(source, names, numbers, rows)
+        rows, used = _rows_from_bytes(stream, size - scan.end, delimiter)
+        stream.consume(used)
+        numbers = list(range(first, first + len(rows)))
+        first += len(rows)
+        yield _checked_block(source, names, numbers, rows)
 
 
 def _splits_in_bytes(delimiter: str) -> bool:
@@ -261,10 +266,6 @@ class _ByteStream:
         """Drop the first ``size`` bytes, which have been read."""
         self.data = self.data[size:]
 
-    def close(self) -> None:
-        """Forget what is held (the caller reads the file another way)."""
-        self.data = b""
-
 
 def _header(stream: _ByteStream, delimiter: int, text_delimiter: str) -> list[str] | None:
     """The header row, consumed from ``stream``; ``None`` if the scan cannot split it.
@@ -293,6 +294,7 @@ def _header(stream: _ByteStream, delimiter: int, text_delimiter: str) -> list[st
 
 
 def _decoded(raw: bytes) -> str:
+    """Bytes of the file as the text reader decodes them (undecodable bytes escaped)."""
     return raw.decode("utf-8", "surrogateescape")
 
 
@@ -313,7 +315,7 @@ def _scanned_block(
 def _rows_from_bytes(
     stream: _ByteStream, limit: int, delimiter: str
 ) -> tuple[list[list[str]], int]:
-    """csv rows of the lines of ``stream`` up to byte ``limit``, read on to finish a row.
+    r"""csv rows of the lines of ``stream`` up to byte ``limit``, read on to finish a row.
 
     Lines are cut where the text reader cuts them (after ``\n``, ``\r\n`` or a lone ``\r``)
     and decoded one by one. Returns the rows and the bytes they took.
@@ -335,7 +337,7 @@ def _rows_from_bytes(
                 return
 
             end = found.end()
-            if data[end - 1] == CR_BYTE:
+            if data[end - 1] == _CR:
                 if end == len(data) and not stream.eof:
                     stream.more()
                     continue
