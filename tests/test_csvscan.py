@@ -788,3 +788,38 @@ def test_long_and_short_texts_are_cast_whole(tmp_path: Path) -> None:
     assert texts["t3"] == "short 3 é"
     expected = outcome(partial(load_touchpoints, reference_records(path), source=str(path)))
     assert outcome(partial(read_csv, path)) == expected
+
+
+def test_a_stray_quote_hands_only_its_block_to_csv(tmp_path: Path) -> None:
+    # Hand-made: a quote inside an unquoted field early on, and no quote after it, so every
+    # later line looks quoted to a count of quotes; csv reads that block only.
+    lines = [f"{i},plain text {i}\n" for i in range(2000)]
+    lines[3] = '3,a 5" screen\n'
+    data = ("a,b\n" + "".join(lines)).encode()
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+
+    blocks = list(csv_field_blocks(path, block_rows=16))
+    _, rows, kinds = scanned_rows(path, 16)
+
+    assert rows == reference_rows(data)[1]
+    assert max(len(b) for b in blocks) <= 64
+    assert kinds["bytes"] > 1900
+
+
+@pytest.mark.parametrize("lookahead", [1 << 24, 256])
+def test_a_quote_left_open_reads_to_the_end_as_csv_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lookahead: int
+) -> None:
+    # Hand-made: a quoted field opened and never closed; csv reads the rest of the file
+    # into it. With a small look-ahead the reader hands csv the text before the end.
+    monkeypatch.setattr(readers, "_LOOKAHEAD", lookahead)
+    data = ('a,b\n1,x\n2,"open\n' + "".join(f"{i},y\n" for i in range(500))).encode()
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+
+    _, rows, kinds = scanned_rows(path, 4)
+
+    assert rows == reference_rows(data)[1]
+    assert rows[-1][1][1].endswith("499,y\n")
+    assert kinds["bytes"] == 1

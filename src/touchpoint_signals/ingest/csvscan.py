@@ -253,13 +253,14 @@ def _space_at_edge(buffer: ByteArray, starts: IntArray, stops: IntArray) -> Bool
     """Whether each range starts or ends with a whitespace character outside ASCII."""
     found = np.zeros(len(starts), dtype=bool)
     lengths = stops - starts
-    head = _windows(buffer, starts, 3)
-    tail = _windows(buffer, np.maximum(stops - 3, 0), 3)
+    sizes = sorted({len(sequence) for sequence in _SPACE_SEQUENCES})
+    heads = {size: _windows(buffer, starts, size) for size in sizes}
+    tails = {size: _windows(buffer, np.maximum(stops - size, 0), size) for size in sizes}
     for sequence in _SPACE_SEQUENCES:
         size = len(sequence)
         fits = lengths >= size
-        found |= fits & (head[:, :size] == sequence).all(axis=1)
-        found |= fits & (tail[:, 3 - size :] == sequence).all(axis=1)
+        found |= fits & (heads[size] == sequence).all(axis=1)
+        found |= fits & (tails[size] == sequence).all(axis=1)
     return found
 
 
@@ -327,7 +328,9 @@ def scan_records(
     ``data`` starts at the start of a record, and ``size`` is at a line boundary or, when
     ``final``, at the end of the file. At most ``max_records`` records are read. Returns
     ``None`` when no record ends before ``size`` (a quoted field runs on beyond it, or the
-    block is empty): read more and scan again.
+    block is empty): read more and scan again. When no record ends because a quote breaks
+    the rules (a quote inside an unquoted field makes every later line look quoted), the
+    scan says the first record is irregular instead.
 
     Steps: find the quotes and the candidate separators (delimiters and line feeds); drop
     the separators that lie between an opening and a closing quote; cut after the last
@@ -349,6 +352,8 @@ def scan_records(
     if line_ends.size >= max_records and int(line_ends[max_records - 1]) + 1 < stop:
         stop = int(line_ends[max_records - 1]) + 1
     if stop == 0:
+        if quotes.size and _first_irregular(buffer, size, quotes, line_ends, delimiter, None):
+            return _fields_of(buffer, 0, separators[:0], quotes[:0], width, False, True)
         return None
     open_end = final and stop == size and buffer[size - 1] != LF
     quotes = quotes[quotes < stop]
@@ -398,7 +403,7 @@ def _first_irregular(
     quotes: IntArray,
     line_ends: IntArray,
     delimiter: int,
-    open_end: bool,
+    open_end: bool | None,
 ) -> int | None:
     """The offset of the first byte before ``stop`` from which :mod:`csv` would split the
     text otherwise than the quote count says, or ``None``.
@@ -407,7 +412,8 @@ def _first_irregular(
     the block or follow a separator, unless it is the second of a doubled quote. When ``g``
     is odd it closes the field, so a delimiter, a line end or the end of the file must
     follow, unless it is the first of a doubled quote. A carriage return outside quotes must
-    be followed by a line feed, and no quoted field may be open at ``stop``.
+    be followed by a line feed, and no quoted field may be open at ``stop``, unless
+    ``open_end`` is ``None``: the text goes on after ``stop``, so a quoted field may too.
     """
     found: list[int] = []
     last = len(buffer) - 1
@@ -425,14 +431,14 @@ def _first_irregular(
         following = buffer[np.minimum(quotes + 1, last)]
         closes = (following == delimiter) | (following == LF) | (following == CR)
         closes &= quotes + 1 < stop
-        closes |= open_end & (quotes + 1 == stop)
+        closes |= bool(open_end) & (quotes + 1 == stop)
 
         wrong = np.flatnonzero(
             (~odd & ~opens & ~doubled_previous) | (odd & ~closes & ~doubled_next)
         )
         if wrong.size:
             found.append(int(quotes[wrong[0]]))
-        if count & 1:
+        if count & 1 and open_end is not None:
             found.append(int(quotes[-1]))
 
     returns = int(np.count_nonzero(buffer[:stop] == CR))

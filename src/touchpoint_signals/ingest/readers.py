@@ -131,6 +131,11 @@ _LINE_BREAK = re.compile(rb"[\r\n]")
 _CR = ord("\r")
 #: A guess of the bytes per row before the first block tells the real figure.
 _FIRST_ROW_BYTES = 256
+#: Bytes read ahead at most in search of the end of a record before :mod:`csv` is handed
+#: the text (a quoted field left open would otherwise draw in the rest of the file).
+_LOOKAHEAD = 1 << 24
+#: Bytes of the text :mod:`csv` has read that are let go of at a time.
+_RELEASE = 1 << 20
 
 
 def csv_field_blocks(
@@ -208,7 +213,16 @@ def _byte_blocks(
         if scan is None:
             if stream.eof:
                 return
-            stream.fill(2 * len(stream.data) + 1)
+            if len(stream.data) < max(_LOOKAHEAD, 4 * block_rows * row_bytes):
+                stream.fill(2 * len(stream.data) + 1)
+                continue
+            # No record ends within the look-ahead: csv reads from here, as far as it must.
+            rows = _rows_from_bytes(
+                stream, _lines_end(stream.data, size, block_rows), delimiter
+            )
+            numbers = list(range(first, first + len(rows)))
+            first += len(rows)
+            yield _checked_block(source, names, numbers, rows)
             continue
 
         if scan.records:
@@ -219,11 +233,18 @@ def _byte_blocks(
         if not scan.irregular:
             continue
 
-        rows, used = _rows_from_bytes(stream, size - scan.end, delimiter)
-        stream.consume(used)
+        limit = _lines_end(stream.data, size - scan.end, block_rows)
+        rows = _rows_from_bytes(stream, limit, delimiter)
         numbers = list(range(first, first + len(rows)))
         first += len(rows)
         yield _checked_block(source, names, numbers, rows)
+
+
+def _lines_end(data: bytes, size: int, count: int) -> int:
+    """The offset after the ``count``-th line feed of ``data[:size]``, or ``size`` if it
+    holds fewer."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=size) == ord("\n"))
+    return int(ends[count - 1]) + 1 if ends.size > count else size
 
 
 def _splits_in_bytes(delimiter: str) -> bool:
@@ -281,6 +302,8 @@ def _header(stream: _ByteStream, delimiter: int, text_delimiter: str) -> list[st
             return []
         if scan is not None:
             break
+        if len(stream.data) >= _LOOKAHEAD:
+            return None
         stream.fill(2 * len(stream.data) + 1)
 
     if scan.irregular or not scan.records:
@@ -312,19 +335,23 @@ def _scanned_block(
     return CsvBlock(source, header, numbers, scan.fields, rejections)
 
 
-def _rows_from_bytes(
-    stream: _ByteStream, limit: int, delimiter: str
-) -> tuple[list[list[str]], int]:
+def _rows_from_bytes(stream: _ByteStream, limit: int, delimiter: str) -> list[list[str]]:
     r"""csv rows of the lines of ``stream`` up to byte ``limit``, read on to finish a row.
 
     Lines are cut where the text reader cuts them (after ``\n``, ``\r\n`` or a lone ``\r``)
-    and decoded one by one. Returns the rows and the bytes they took.
+    and decoded one by one. The bytes read are consumed from ``stream``, and let go of
+    every :data:`_RELEASE` bytes, so that reading on through a long stretch holds little.
     """
     position = 0
+    released = 0
 
     def lines() -> Iterator[str]:
-        nonlocal position
+        nonlocal position, released
         while True:
+            if position >= _RELEASE:
+                stream.consume(position)
+                released += position
+                position = 0
             data = stream.data
             found = _LINE_BREAK.search(data, position)
             if found is None:
@@ -349,9 +376,10 @@ def _rows_from_bytes(
     rows: list[list[str]] = []
     for row in csv.reader(lines(), delimiter=delimiter):
         rows.append(row)
-        if position >= limit:
+        if released + position >= limit:
             break
-    return rows, position
+    stream.consume(position)
+    return rows
 
 
 def _bulk_rows(lines: list[str], delimiter: str, width: int) -> npt.NDArray[Any] | None:
