@@ -199,20 +199,55 @@ class IdLookup:
 
 
 def _string_hashes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """A 64-bit hash of each string, computed by numpy a block of rows at a time."""
-    return _StringKeys.of(values).hashes
-
-
-@attrs.frozen(eq=False)
-class _StringKeys:
-    """A 64-bit hash of each string of a column, and an exact key for the short ones.
+    """A 64-bit hash of each string, computed by numpy a block of rows at a time.
 
     A string's code points are packed into 64-bit words (a byte each when all are below
     256, else four bytes each), each word is mixed and weighted by its position, and the
     length is added in, so a string hashes alike whatever block it is computed in. Equal
-    hashes of different strings are possible. An ASCII string of at most 16 characters is
-    also identified exactly by its first two words and its length (``short``), so two of
-    them are compared without touching the strings.
+    hashes of different strings are possible: callers confirm a match on the strings'
+    exact keys (:class:`_StringKeys`).
+    """
+    hashes = np.empty(len(values), dtype=np.int64)
+    for start in range(0, len(values), _BLOCK):
+        block = values[start : start + _BLOCK]
+        lengths = np.strings.str_len(block).astype(np.uint64)
+        narrow, points = _fixed_width(block, int(lengths.max()) if len(block) else 0)
+        hashed = lengths * _WEIGHT + _word_hashes(narrow.view(np.uint64))
+        if points is not None:
+            wide = np.flatnonzero(points.max(axis=1) >= 256)
+            hashed[wide] += _word_hashes(points[wide].view(np.uint64)) + _WEIGHT
+        mixed = (hashed ^ (hashed >> np.uint64(31))) * _WEIGHT
+        hashes[start : start + len(block)] = (mixed ^ (mixed >> np.uint64(29))).view(np.int64)
+    return hashes
+
+
+def _fixed_width(
+    block: npt.NDArray[Any], longest: int
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32] | None]:
+    """The strings of ``block`` as rows of bytes at least 16 wide, zero-padded to whole
+    8-byte words, and when some are not ASCII, their code points too (four bytes each).
+
+    Rows of bytes hold each code point below 256 as its byte and are zero for strings with
+    a code point above.
+    """
+    width = 8 * max(2, -(-longest // 8))
+    try:
+        narrow = block.astype(f"S{width}").view(np.uint8).reshape(-1, width)
+    except UnicodeEncodeError:
+        points = block.astype(f"U{width}").view(np.uint32).reshape(-1, width)
+        narrow = points.astype(np.uint8)
+        narrow[points.max(axis=1) >= 256] = 0
+        return narrow, points
+    return narrow, None
+
+
+@attrs.frozen(eq=False)
+class _StringKeys:
+    """An exact key of each short string of a column, to confirm matches of hashes.
+
+    An ASCII string of at most 16 characters is identified exactly by its bytes, as two
+    zero-padded 64-bit words, and its length (``short``), so two of them are compared
+    without touching the strings.
 
     numpy 2.4.6 compares ``StringDType`` strings of one length only up to a NUL character
     (``"\\x00a" == "\\x00b"`` is true elementwise) and its ``str_len`` does not count
@@ -220,7 +255,6 @@ class _StringKeys:
     marks the strings that hold a NUL, which :meth:`equal` compares in Python.
     """
 
-    hashes: npt.NDArray[np.int64]
     words: npt.NDArray[np.uint64]
     lengths: npt.NDArray[np.int64]
     short: npt.NDArray[np.bool_]
@@ -231,7 +265,6 @@ class _StringKeys:
         """The keys of ``values`` (no missing values), computed ``_BLOCK`` rows at a time."""
         n = len(values)
         keys = cls(
-            np.empty(n, dtype=np.int64),
             np.zeros((n, 2), dtype=np.uint64),
             np.empty(n, dtype=np.int64),
             np.empty(n, dtype=bool),
@@ -245,26 +278,10 @@ class _StringKeys:
         rows = slice(start, start + len(block))
         # numpy's str_len does not count trailing NULs; with a character appended it does.
         lengths = np.strings.str_len(np.strings.add(block, "x")).astype(np.int64) - 1
-        width = 8 * max(2, -(-int(lengths.max()) // 8))
-        hashes = lengths.astype(np.uint64) * _WEIGHT
-        try:
-            narrow = block.astype(f"S{width}").view(np.uint8).reshape(-1, width)
-        except UnicodeEncodeError:
-            points = block.astype(f"U{width}").view(np.uint32).reshape(-1, width)
-            highest = points.max(axis=1)
-            wide = np.flatnonzero(highest >= 256)
-            narrow = points.astype(np.uint8)
-            narrow[wide] = 0
-            hashes += _word_hashes(narrow.view(np.uint64))
-            hashes[wide] += _word_hashes(points[wide].view(np.uint64)) + _WEIGHT
-            ascii = highest < 128
-            matrix: npt.NDArray[Any] = points
-        else:
-            hashes += _word_hashes(narrow.view(np.uint64))
-            ascii = np.ones(len(block), dtype=bool)
-            matrix = narrow
-        mixed = (hashes ^ (hashes >> np.uint64(31))) * _WEIGHT
-        self.hashes[rows] = (mixed ^ (mixed >> np.uint64(29))).view(np.int64)
+        narrow, points = _fixed_width(block, int(lengths.max()) if len(block) else 0)
+        matrix: npt.NDArray[Any] = narrow if points is None else points
+        ascii = np.ones(len(block), dtype=bool) if points is None else points.max(axis=1) < 128
+
         self.words[rows] = narrow[:, :16].view(np.uint64)
         self.lengths[rows] = lengths
         self.short[rows] = ascii & (lengths <= 16)
@@ -352,9 +369,9 @@ class _IdIndex:
     @classmethod
     def of(cls, ids: npt.NDArray[Any]) -> _IdIndex:
         """Index ``ids`` as they are, duplicates included."""
-        keys = _StringKeys.of(ids)
-        rows = np.argsort(keys.hashes, kind="stable")
-        return cls(ids, keys.hashes[rows], rows, keys)
+        hashes = _string_hashes(ids)
+        rows = np.argsort(hashes, kind="stable")
+        return cls(ids, hashes[rows], rows, _StringKeys.of(ids))
 
     def repeated(self) -> tuple[IntArray, IntArray]:
         """Rows whose id an earlier row holds, and for each the first row that holds it.
@@ -411,8 +428,8 @@ class _IdIndex:
         if n == 0:
             return result
 
+        wanted_hashes = _string_hashes(wanted)
         wanted_keys = _StringKeys.of(wanted)
-        wanted_hashes = wanted_keys.hashes
         # Searching in hash order visits the index's memory in order: about twice as fast.
         by_hash = np.argsort(wanted_hashes)
         pos = np.empty(len(wanted), dtype=np.int64)
@@ -746,10 +763,11 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
         codes[~missing] = head_codes[np.cumsum(heads) - 1]
         return table, codes
 
+    hashes = _string_hashes(present)
     keys = _StringKeys.of(present)
-    order = np.argsort(keys.hashes, kind="stable")
+    order = np.argsort(hashes, kind="stable")
     starts = np.ones(len(present), dtype=bool)
-    starts[1:] = keys.hashes[order[1:]] != keys.hashes[order[:-1]]
+    starts[1:] = hashes[order[1:]] != hashes[order[:-1]]
     group = np.cumsum(starts) - 1
     first = order[starts]
     if keys.equal(present, order, keys, present, first[group]).all():
