@@ -42,13 +42,19 @@ from touchpoint_signals.errors import (
     RecordError,
     UnknownNameError,
 )
+from touchpoint_signals.ingest.csvscan import ByteColumn, ByteFields, DistinctBytes
 from touchpoint_signals.ingest.mapping import (
     ColumnMapping,
     MappingFile,
     normalise,
     strip_strings,
 )
-from touchpoint_signals.ingest.readers import CsvBlock, csv_blocks, jsonl_records, records_for
+from touchpoint_signals.ingest.readers import (
+    CsvBlock,
+    csv_field_blocks,
+    jsonl_records,
+    records_for,
+)
 from touchpoint_signals.ingest.records import (
     ACCOUNT_FIELDS,
     TOUCHPOINT_FIELDS,
@@ -65,12 +71,12 @@ from touchpoint_signals.log import (
     STATUSES,
     TEXT,
     TRIGGERS,
+    IdLookup,
     ReplyLinks,
     ReplyProblem,
     TouchpointColumns,
     TouchpointLog,
-    link_replies,
-    search_strings,
+    factorize_strings,
 )
 from touchpoint_signals.model import (
     DEFAULT_CATALOG,
@@ -260,17 +266,19 @@ class _Chunk:
     """Consecutive items of one touchpoint stream, the records among them held as columns.
 
     ``values`` maps a source column to its values, one per record, for the columns the
-    mapping reads; a column no record has is left out. ``absent`` marks, per required column,
-    the records that lack it. ``strings`` says every value is a ``str`` (true of CSV), which
-    lets whole columns go to numpy at once. ``positions`` place the records among the
-    ``size`` items of the chunk, and ``rejections`` the items refused before validation.
+    mapping reads; a column no record has is left out (a CSV block split in bytes holds each
+    column as a :class:`~touchpoint_signals.ingest.csvscan.ByteColumn`). ``absent`` marks,
+    per required column, the records that lack it. ``strings`` says every value is a ``str``
+    (true of CSV), which lets whole columns go to numpy at once. ``positions`` place the
+    records among the ``size`` items of the chunk, and ``rejections`` the items refused
+    before validation.
     """
 
     size: int
     positions: npt.NDArray[np.int64]
     sources: str | list[str]
     rows: npt.NDArray[np.int64]
-    values: dict[str, list[object] | npt.NDArray[Any]]
+    values: dict[str, list[object] | npt.NDArray[Any] | ByteColumn]
     absent: dict[str, npt.NDArray[np.bool_]]
     strings: bool
     rejections: list[tuple[int, Rejection]]
@@ -324,7 +332,7 @@ def _record_chunks(
                 )
         done += len(batch)
 
-        values: dict[str, list[object] | npt.NDArray[Any]] = {}
+        values: dict[str, list[object] | npt.NDArray[Any] | ByteColumn] = {}
         absent: dict[str, npt.NDArray[np.bool_]] = {}
         for column in columns:
             if column not in required:
@@ -352,14 +360,18 @@ def _record_chunks(
 def _csv_chunks(blocks: Iterable[CsvBlock], columns: tuple[str, ...]) -> Iterator[_Chunk]:
     """Blocks of CSV rows turned into columns without a record per row.
 
-    A block read in bulk is already a string array, whose columns are taken as they are;
-    the rows of one read row by row are laid end to end in one list and each column taken
-    as a strided slice of it, which costs a pointer copy per value.
+    A block split in bytes gives each column as byte ranges, and one read in bulk is a
+    string array, whose columns are taken as they are; the rows of one read row by row are
+    laid end to end in one list and each column taken as a strided slice of it, which costs
+    a pointer copy per value.
     """
     for block in blocks:
         where = {name: j for j, name in enumerate(block.header)}
-        values: dict[str, list[object] | npt.NDArray[Any]]
-        if isinstance(block.rows, np.ndarray):
+        values: dict[str, list[object] | npt.NDArray[Any] | ByteColumn]
+        if isinstance(block.rows, ByteFields):
+            fields = block.rows
+            values = {c: fields.column(where[c]) for c in columns if c in where}
+        elif isinstance(block.rows, np.ndarray):
             values = {c: block.rows[:, where[c]] for c in columns if c in where}
         else:
             width = len(block.header)
@@ -455,12 +467,34 @@ _ISO_LAYOUTS[32] = (6, False)
 _DIGIT = np.uint8(9)
 
 
-def _number(digit: npt.NDArray[np.int64], first: int, count: int) -> npt.NDArray[np.int64]:
+def _number(digit: npt.NDArray[Any], first: int, count: int) -> npt.NDArray[np.int64]:
     """The decimal number written by ``count`` digit columns from ``first`` on, per row."""
-    value = np.zeros(len(digit), dtype=np.int64)
-    for k in range(first, first + count):
+    value = digit[:, first].astype(np.int64)
+    for k in range(first + 1, first + count):
         value = value * 10 + digit[:, k]
     return value
+
+
+#: Days before each month in a year that is not a leap year, and the days of each month.
+_DAYS_BEFORE = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _days_since_epoch(
+    year: npt.NDArray[np.int64], month: npt.NDArray[np.int64], day: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Days from 1970-01-01 to each proleptic Gregorian date, and whether the date exists
+    (year 1 or later, month 1 to 12, a day the month has)."""
+    month_index = np.clip(month, 1, 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    february = (month_index == 2) & leap
+    exists = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    exists &= day <= _MONTH_DAYS[month_index] + february
+
+    before = year - 1
+    days = before * 365 + before // 4 - before // 100 + before // 400
+    days += _DAYS_BEFORE[month_index] + ((month_index > 2) & leap) + day - 1
+    return days - 719_162, exists
 
 
 def _ascii_bytes(strings: npt.NDArray[Any], length: int) -> npt.NDArray[np.uint8]:
@@ -492,59 +526,75 @@ def _iso_micros(
         return micros, done
     lengths = np.strings.str_len(strings)
 
-    for length, (fraction, utc) in _ISO_LAYOUTS.items():
+    for length in _ISO_LAYOUTS:
         rows = np.flatnonzero(lengths == length)
         if not rows.size:
             continue
         text = _ascii_bytes(strings[rows], length)
         if len(text) != len(rows):
             rows = rows[np.strings.str_len(np.strings.encode(strings[rows], "utf-8")) == length]
-        digit = text - np.uint8(48)
-
-        zone = 19 + (fraction + 1 if fraction else 0)
-        digits = [*range(4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-        digits += list(range(20, 20 + fraction))
-        shape = (digit[:, digits] <= _DIGIT).all(axis=1)
-        shape &= (text[:, 4] == ord("-")) & (text[:, 7] == ord("-"))
-        shape &= (text[:, 10] == ord("T")) | (text[:, 10] == ord(" "))
-        shape &= (text[:, 13] == ord(":")) & (text[:, 16] == ord(":"))
-        if fraction:
-            shape &= text[:, 19] == ord(".")
-        if utc:
-            shape &= text[:, zone] == ord("Z")
-        else:
-            shape &= (text[:, zone] == ord("+")) | (text[:, zone] == ord("-"))
-            shape &= text[:, zone + 3] == ord(":")
-            shape &= (digit[:, [zone + 1, zone + 2, zone + 4, zone + 5]] <= _DIGIT).all(axis=1)
-        rows, digit, text = rows[shape], digit[shape].astype(np.int64), text[shape]
-
-        year, month, day = _number(digit, 0, 4), _number(digit, 5, 2), _number(digit, 8, 2)
-        hour, minute, second = (
-            _number(digit, 11, 2),
-            _number(digit, 14, 2),
-            _number(digit, 17, 2),
-        )
-        months = (year - 1970) * 12 + np.clip(month, 1, 12) - 1
-        first_day = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        next_first = (months + 1).astype("datetime64[M]").astype("datetime64[D]")
-        month_days = next_first.astype(np.int64) - first_day
-        valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
-        valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
-
-        seconds = (first_day + day - 1) * 86_400 + hour * 3_600 + minute * 60 + second
-        if not utc:
-            sign = np.where(text[:, zone] == ord("+"), 1, -1)
-            zone_hours, zone_minutes = _number(digit, zone + 1, 2), _number(digit, zone + 4, 2)
-            valid &= (zone_hours <= 23) & (zone_minutes <= 59)
-            seconds -= sign * (zone_hours * 3_600 + zone_minutes * 60)
-        value = seconds * 1_000_000
-        if fraction:
-            value += _number(digit, 20, fraction) * 10 ** (6 - fraction)
-        valid &= (value >= _MIN_US) & (value <= _MAX_US)
-
+        value, valid = _layout_micros(text)
         micros[rows[valid]] = value[valid]
         done[rows[valid]] = True
     return micros, done
+
+
+def _layout_micros(
+    text: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Microseconds since the epoch of rows of ISO 8601 bytes of one length, and which rows
+    are written in the layout of that length (see :data:`_ISO_LAYOUTS`) and hold a real
+    instant; the others' values are meaningless.
+
+    The layout is checked character by character (digits where digits belong, the
+    separators, ``Z`` or a signed ``HH:MM`` offset), then the calendar: a day that the month
+    has, hours, minutes and seconds in range, and an instant a datetime can hold.
+    """
+    length = text.shape[1]
+    fraction, utc = _ISO_LAYOUTS[length]
+    offsets = text - np.uint8(48)
+
+    zone = 19 + (fraction + 1 if fraction else 0)
+    digits = [*range(4), 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+    digits += list(range(20, 20 + fraction))
+    shape = np.ones(len(text), dtype=bool)
+    for k in digits:
+        shape &= offsets[:, k] <= _DIGIT
+    shape &= (text[:, 4] == ord("-")) & (text[:, 7] == ord("-"))
+    shape &= (text[:, 10] == ord("T")) | (text[:, 10] == ord(" "))
+    shape &= (text[:, 13] == ord(":")) & (text[:, 16] == ord(":"))
+    if fraction:
+        shape &= text[:, 19] == ord(".")
+    if utc:
+        shape &= text[:, zone] == ord("Z")
+    else:
+        shape &= (text[:, zone] == ord("+")) | (text[:, zone] == ord("-"))
+        shape &= text[:, zone + 3] == ord(":")
+        for k in (zone + 1, zone + 2, zone + 4, zone + 5):
+            shape &= offsets[:, k] <= _DIGIT
+    digit = offsets
+
+    year, month, day = _number(digit, 0, 4), _number(digit, 5, 2), _number(digit, 8, 2)
+    hour, minute, second = (
+        _number(digit, 11, 2),
+        _number(digit, 14, 2),
+        _number(digit, 17, 2),
+    )
+    days, exists = _days_since_epoch(year, month, day)
+    valid = shape & exists
+    valid &= (hour <= 23) & (minute <= 59) & (second <= 59)
+
+    seconds = days * 86_400 + hour * 3_600 + minute * 60 + second
+    if not utc:
+        sign = np.where(text[:, zone] == ord("+"), 1, -1)
+        zone_hours, zone_minutes = _number(digit, zone + 1, 2), _number(digit, zone + 4, 2)
+        valid &= (zone_hours <= 23) & (zone_minutes <= 59)
+        seconds -= sign * (zone_hours * 3_600 + zone_minutes * 60)
+    value = seconds * 1_000_000
+    if fraction:
+        value += _number(digit, 20, fraction) * 10 ** (6 - fraction)
+    valid &= (value >= _MIN_US) & (value <= _MAX_US)
+    return value, valid
 
 
 @attrs.frozen
@@ -553,7 +603,7 @@ class _Converted:
 
     values: Any
     failed: npt.NDArray[np.bool_]
-    raw: list[object]
+    raw: list[object] | ByteColumn
     spellings: Mapping[str, object] | None
     convert: Callable[[object], object]
 
@@ -599,6 +649,7 @@ class _TouchpointValidator:
             ),
             "trigger": _Codes("trigger", tuple(m.value for m in TRIGGERS), required=False),
         }
+        self.distinct: dict[str, _DistinctValues] = {}
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -618,9 +669,20 @@ class _TouchpointValidator:
         found = chunk.values.get(step.column)
         if found is None:
             return [None] * len(chunk), False
+        if isinstance(found, ByteColumn):
+            return list[object](found.strings()), True
         if isinstance(found, np.ndarray):
             return found.tolist(), True
         return found, chunk.strings
+
+    def _bytes_of(self, chunk: _Chunk, field: str) -> ByteColumn | None:
+        """The field's column split in bytes, when it is one and the mapping respells none
+        of its values."""
+        step = self.plan[field]
+        if step.is_constant or step.spellings is not None:
+            return None
+        found = chunk.values.get(step.column)
+        return found if isinstance(found, ByteColumn) else None
 
     def _strings_of(
         self, chunk: _Chunk, field: str
@@ -641,9 +703,44 @@ class _TouchpointValidator:
         values, failed = _by_value(raw, spellings, convert, strings=strings)
         return _Converted(values, failed, raw, spellings, convert)
 
-    def _text(self, chunk: _Chunk, field: str, *, required: bool) -> _Converted:
+    def _coded(self, chunk: _Chunk, field: str, convert: Callable[[object], Any]) -> _Converted:
+        """A field whose rule gives few distinct results (codes, small numbers), as
+        :class:`_Coded` values when its column is split in bytes.
+
+        The rule runs once per distinct raw value of the whole load, spellings applied, as
+        :func:`_by_value` runs it once per distinct value of a chunk.
+        """
+        step = self.plan[field]
+        found = None if step.is_constant else chunk.values.get(step.column)
+        if not isinstance(found, ByteColumn):
+            return self._generic(chunk, field, convert)
+
+        table = self.distinct.setdefault(field, _DistinctValues())
+        codes = table.values.codes(found)
+        converted = table.converted
+        for raw_value in table.values.values[len(converted) :]:
+            text = raw_value.decode("utf-8", "surrogateescape")
+            try:
+                converted.append(convert(normalise(text, step.spellings)))
+            except _FieldError:
+                converted.append(_FAILED)
+        failed = np.array([v is _FAILED for v in converted], dtype=bool)[codes]
+        return _Converted(_Coded(converted, codes), failed, found, step.spellings, convert)
+
+    def _text(
+        self,
+        chunk: _Chunk,
+        field: str,
+        *,
+        required: bool,
+        out: npt.NDArray[Any] | None = None,
+    ) -> _Converted:
         def convert(value: object) -> str | None:
             return _text(value, field, required=required)
+
+        column_bytes = self._bytes_of(chunk, field)
+        if column_bytes is not None:
+            return _byte_text(column_bytes, convert, required=required, out=out)
 
         bulk = self._strings_of(chunk, field)
         if bulk is None:
@@ -664,6 +761,10 @@ class _TouchpointValidator:
 
         def convert(value: object) -> int | None:
             return _epoch_us(value, field, zone, required=required)
+
+        column_bytes = self._bytes_of(chunk, field)
+        if column_bytes is not None:
+            return _byte_instants(column_bytes, convert)
 
         raw, known_strings = self._raw(chunk, field)
         micros = np.zeros(len(chunk), dtype=np.int64)
@@ -693,20 +794,28 @@ class _TouchpointValidator:
         def convert(value: object) -> int | None:
             return _small_int(value, field, low, high)
 
-        return self._generic(chunk, field, convert)
+        return self._coded(chunk, field, convert)
 
     def __call__(
-        self, chunk: _Chunk
+        self, chunk: _Chunk, slots: Mapping[str, npt.NDArray[Any]] | None = None
     ) -> tuple[TouchpointColumns, npt.NDArray[np.bool_], list[tuple[int, Rejection]]]:
         """The columns of the chunk's good records, which records those are, and the
-        rejections of the others with their positions in the chunk."""
-        record_id = self._text(chunk, "id", required=True)
-        account_id = self._text(chunk, "account_id", required=True)
-        codes = {name: self._generic(chunk, name, rule) for name, rule in self.codes.items()}
+        rejections of the others with their positions in the chunk.
+
+        ``slots`` are arrays, by field, that the string columns may be written into (see
+        :meth:`_ColumnBuilder.slots`); a column of the result that is one of them was.
+        """
+        slots = slots or {}
+        record_id = self._text(chunk, "id", required=True, out=slots.get("id"))
+        account_id = self._text(chunk, "account_id", required=True, out=slots.get("account_id"))
+        codes = {name: self._coded(chunk, name, rule) for name, rule in self.codes.items()}
         occurred = self._instant(chunk, "occurred_at", required=True)
-        contact = self._text(chunk, "contact_id", required=False)
-        reply = self._text(chunk, "in_reply_to", required=False)
-        texts = [self._text(chunk, name, required=False) for name in _TEXT_FIELDS]
+        contact = self._text(chunk, "contact_id", required=False, out=slots.get("contact_id"))
+        reply = self._text(chunk, "in_reply_to", required=False, out=slots.get("in_reply_to"))
+        texts = [
+            self._text(chunk, name, required=False, out=slots.get(name))
+            for name in _TEXT_FIELDS
+        ]
         recorded = self._instant(chunk, "recorded_at", required=False)
         csat = self._small_int(chunk, "csat", 1, 5)
         attendees = self._small_int(chunk, "attendees", 0, 2**31 - 1)
@@ -714,6 +823,9 @@ class _TouchpointValidator:
         ids, replies = record_id.values, reply.values
         self_reply = ~np.isnan(replies) & ~record_id.failed & ~reply.failed
         self_reply[self_reply] = replies[self_reply] == ids[self_reply]
+        # numpy finds strings equal that agree up to a NUL: Python has the last word.
+        for row in np.flatnonzero(self_reply).tolist():
+            self_reply[row] = str(replies[row]) == str(ids[row])
 
         checks: list[tuple[npt.NDArray[np.bool_], Callable[[int], _FieldError]]] = [
             (
@@ -759,23 +871,29 @@ class _TouchpointValidator:
             )
             rejections.append((int(chunk.positions[row]), rejection))
 
-        occurred_us = occurred.values[0][good]
-        recorded_us, recorded_missing = recorded.values[0][good], recorded.values[1][good]
+        # Every record good (the usual case) takes the columns as they are, without a copy.
+        every = bool(good.all())
+
+        def kept(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return values if every else values[good]
+
+        occurred_us = kept(occurred.values[0])
+        recorded_us, recorded_missing = kept(recorded.values[0]), kept(recorded.values[1])
         columns = TouchpointColumns(
-            id=record_id.values[good].astype(ID),
-            account_id=account_id.values[good].astype(ID),
+            id=kept(record_id.values).astype(ID, copy=False),
+            account_id=kept(account_id.values).astype(ID, copy=False),
             kind=_code_array(codes["kind"], good, np.uint8),
             occurred_at=occurred_us,
             status=_code_array(codes["status"], good, np.uint8),
             channel=_code_array(codes["channel"], good, np.int8),
             direction=_code_array(codes["direction"], good, np.int8),
             trigger=_code_array(codes["trigger"], good, np.int8),
-            contact_id=contact.values[good],
-            in_reply_to=replies[good],
-            text=texts[0].values[good],
-            quoted_text=texts[1].values[good],
-            purpose=texts[2].values[good],
-            outcome=texts[3].values[good],
+            contact_id=kept(contact.values),
+            in_reply_to=kept(replies),
+            text=kept(texts[0].values),
+            quoted_text=kept(texts[1].values),
+            purpose=kept(texts[2].values),
+            outcome=kept(texts[3].values),
             recorded_at=np.where(recorded_missing, occurred_us, recorded_us),
             csat=_int_array(csat, good, 0, np.int8),
             attendees=_int_array(attendees, good, -1, np.int32),
@@ -799,6 +917,8 @@ def _self_reply_error(record_id: str, reply: str) -> _FieldError:
 def _code_array(codes: _Converted, good: npt.NDArray[np.bool_], dtype: Any) -> npt.NDArray[Any]:
     """The codes of the good records (their codes are all ints: none failed)."""
     values = codes.values
+    if isinstance(values, _Coded):
+        return values.array(good, 0).astype(dtype)
     kept = [values[i] for i in np.flatnonzero(good).tolist()] if not good.all() else values
     return np.array(kept, dtype=dtype)
 
@@ -808,6 +928,8 @@ def _int_array(
 ) -> npt.NDArray[Any]:
     """The integers of the good records, ``missing`` where the field was empty."""
     values = numbers.values
+    if isinstance(values, _Coded):
+        return values.array(good, missing).astype(dtype)
     kept = [values[i] for i in np.flatnonzero(good).tolist()] if not good.all() else values
     return np.array([missing if v is None else v for v in kept], dtype=dtype)
 
@@ -815,14 +937,169 @@ def _int_array(
 _TEXT_FIELDS = ("text", "quoted_text", "purpose", "outcome")
 
 
-class _ColumnBuilder:
-    """Collects the column chunks of good records and where each record came from."""
+@attrs.define
+class _DistinctValues:
+    """The distinct raw values of one field over a load, and the rule's result for each."""
 
-    def __init__(self) -> None:
+    values: DistinctBytes = attrs.field(factory=DistinctBytes)
+    converted: list[object] = attrs.field(factory=list)
+
+
+@attrs.frozen(eq=False)
+class _Coded:
+    """Converted values of a column as codes into a table of the distinct results."""
+
+    table: list[object]
+    codes: npt.NDArray[np.int64]
+
+    def array(self, good: npt.NDArray[np.bool_], missing: int) -> npt.NDArray[np.int64]:
+        """The integers of the ``good`` rows, ``missing`` where the rule gave ``None``."""
+        table = np.array(
+            [missing if v is None or v is _FAILED else v for v in self.table], dtype=np.int64
+        )
+        kept: npt.NDArray[np.int64] = table[self.codes[good]]
+        return kept
+
+
+def _byte_text(
+    column: ByteColumn,
+    convert: Callable[[object], str | None],
+    *,
+    required: bool,
+    out: npt.NDArray[Any] | None = None,
+) -> _Converted:
+    """A text field from a column split in bytes: trimmed, blank as missing, in bulk.
+
+    Fields trimmed to nothing are missing (NaN), or fail when ``required`` (the column is
+    then of dtype ``ID``, without a missing marker); the others are cast to ``StringDType``
+    by numpy. Fields that hold a byte numpy cannot cast as Python decodes it, or that start
+    or end with non-ASCII whitespace, are made by the field's rule one by one, from the
+    string :mod:`csv` would have read. Given ``out`` (of the column's dtype, a slot per
+    row), the values are written there and ``out`` is the column returned.
+    """
+    starts, stops, python = column.trimmed()
+    blank = (starts == stops) & ~python
+    failed = blank if required else np.zeros(len(column), dtype=bool)
+
+    # A required field's missing values fail, so its column needs no missing marker (ID).
+    # A mostly blank column is made missing first and its few values cast and set after.
+    absent = blank | python
+    dtype = ID if required else TEXT
+    values: npt.NDArray[Any] = np.empty(len(column), dtype=dtype) if out is None else out
+    if not required and np.count_nonzero(absent) > len(column) // 2:
+        values.fill(np.nan)
+        if not absent.all():
+            rows = np.flatnonzero(~absent)
+            values[~absent] = column.text(starts[rows], stops[rows], TEXT)
+    else:
+        column.text(starts, np.where(python, starts, stops), dtype, out=values)
+        if not required and absent.any():
+            values[absent] = np.nan
+
+    for row in np.flatnonzero(python).tolist():
+        try:
+            value = convert(normalise(column[row], None))
+        except _FieldError:
+            failed[row] = True
+            continue
+        if value is not None:
+            values[row] = value
+    return _Converted(values, failed, column, None, convert)
+
+
+def _byte_instants(column: ByteColumn, convert: Callable[[object], int | None]) -> _Converted:
+    """An instant field from a column split in bytes.
+
+    Fields in one of the ISO 8601 layouts of :data:`_ISO_LAYOUTS` are read from their digits
+    at once; blank fields are missing (a failure when the field is required); the rest
+    (other spellings, naive times placed in the default zone) go through the field's rule
+    once per distinct value, from the strings :mod:`csv` would have read.
+    """
+    starts, stops, python = column.trimmed()
+    lengths = stops - starts
+    micros = np.zeros(len(column), dtype=np.int64)
+    missing = np.zeros(len(column), dtype=bool)
+    failed = np.zeros(len(column), dtype=bool)
+    done = np.zeros(len(column), dtype=bool)
+
+    for length in _ISO_LAYOUTS:
+        rows = np.flatnonzero((lengths == length) & ~python)
+        if rows.size:
+            value, valid = _layout_micros(column.fixed(starts[rows], length))
+            micros[rows[valid]] = value[valid]
+            done[rows[valid]] = True
+
+    blank = (lengths == 0) & ~python
+    if blank.any():
+        try:
+            convert(None)
+        except _FieldError:
+            failed[blank] = True
+        else:
+            missing[blank] = True
+
+    rest = np.flatnonzero(~done & ~blank)
+    if rest.size:
+        strings = list[object](column.strings(rest))
+        values, rest_failed = _by_value(strings, None, convert, strings=True)
+        failed[rest] = rest_failed
+        missing[rest] = [v is None for v in values]
+        micros[rest] = np.array(
+            [0 if v is None or v is _FAILED else v for v in values], dtype=np.int64
+        )
+    return _Converted((micros, missing), failed, column, None, convert)
+
+
+class _ColumnBuilder:
+    """Collects the column chunks of good records and where each record came from.
+
+    Given the size of the source in bytes (``size_hint``, what :func:`read_csv` knows), the
+    builder lays the string columns out whole once the first chunk tells the bytes per row,
+    and hands the validator each chunk's slice of them (:meth:`slots`): a column split in
+    bytes is cast straight into its place, rather than cast per chunk and copied again when
+    the chunks are joined. Other columns, and any chunk whose values were not cast in place,
+    are copied in. Without a size hint the chunks are joined at the end.
+    """
+
+    def __init__(self, size_hint: int | None = None) -> None:
         self.chunks: list[TouchpointColumns] = []
         self.sources: list[str] = []
         self.source_code: dict[str, int] = {}
         self.where: list[npt.NDArray[np.int64]] = []
+        self.size_hint = size_hint
+        self.final: dict[str, npt.NDArray[Any]] = {}
+        self.size = 0
+        self.handed: dict[str, npt.NDArray[Any]] = {}
+
+    def slots(self, chunk: _Chunk) -> dict[str, npt.NDArray[Any]]:
+        """Where the string columns of ``chunk``'s records go, by field (none without a
+        size hint or for a chunk not split in bytes)."""
+        self.handed = {}
+        columns = [v for v in chunk.values.values() if isinstance(v, ByteColumn)]
+        if self.size_hint is None or not columns or not len(chunk):
+            return self.handed
+        if not self.final:
+            per_row = max(1.0, len(columns[0].buffer) / len(chunk))
+            capacity = int(self.size_hint / per_row * 1.02) + 2 * len(chunk)
+            self.final = {
+                name: np.empty(capacity, dtype=ID if name in _REQUIRED_TEXT else TEXT)
+                for name in _STRING_COLUMNS
+            }
+        self._reserve(self.size + len(chunk))
+        stop = self.size + len(chunk)
+        self.handed = {name: self.final[name][self.size : stop] for name in _STRING_COLUMNS}
+        return self.handed
+
+    def _reserve(self, rows: int) -> None:
+        """Grow the laid-out columns to hold at least ``rows`` rows."""
+        capacity = len(next(iter(self.final.values())))
+        if rows <= capacity:
+            return
+        capacity = max(2 * capacity, rows)
+        for name, column in self.final.items():
+            grown = np.empty(capacity, dtype=column.dtype)
+            grown[: self.size] = column[: self.size]
+            self.final[name] = grown
 
     def add(
         self, columns: TouchpointColumns, chunk: _Chunk, good: npt.NDArray[np.bool_]
@@ -832,8 +1109,21 @@ class _ColumnBuilder:
         else:
             kept = [chunk.sources[i] for i in np.flatnonzero(good).tolist()]
             code = np.array([self._code(s) for s in kept], dtype=np.int64)
-        self.chunks.append(columns)
         self.where.append(np.stack([code, chunk.rows[good]], axis=1))
+        if not self.final:
+            self.chunks.append(columns)
+            return
+
+        self._reserve(self.size + len(columns))
+        stop = self.size + len(columns)
+        for field in attrs.fields(TouchpointColumns):
+            values = getattr(columns, field.name)
+            if field.name not in self.final:
+                self.final[field.name] = np.empty(len(self.final["id"]), dtype=values.dtype)
+            if values is not self.handed.get(field.name):
+                self.final[field.name][self.size : stop] = values
+        self.size = stop
+        self.handed = {}
 
     def _code(self, source: str) -> int:
         code = self.source_code.setdefault(source, len(self.source_code))
@@ -842,11 +1132,27 @@ class _ColumnBuilder:
         return code
 
     def finish(self) -> tuple[TouchpointColumns, npt.NDArray[np.int64]]:
-        columns = TouchpointColumns.concatenate(self.chunks)
+        if self.final:
+            columns = TouchpointColumns(
+                **{
+                    f.name: self.final[f.name][: self.size]
+                    for f in attrs.fields(TouchpointColumns)
+                }
+            )
+            if self.chunks:
+                columns = TouchpointColumns.concatenate([*self.chunks, columns])
+        else:
+            columns = TouchpointColumns.concatenate(self.chunks)
         where = np.concatenate(self.where) if self.where else np.empty((0, 2), dtype=np.int64)
         self.chunks.clear()
         self.where.clear()
+        self.final = {}
         return columns, where
+
+
+#: The string columns of :class:`TouchpointColumns`; the required ones hold no missing value.
+_STRING_COLUMNS = ("id", "account_id", "contact_id", "in_reply_to", *_TEXT_FIELDS)
+_REQUIRED_TEXT = ("id", "account_id")
 
 
 def _account_values(fields: Mapping[str, object], catalog: Catalog, zone: Any) -> Account:
@@ -1089,12 +1395,18 @@ class _StagedTouchpoints:
 
     def finish(self, accounts: tuple[Account, ...] | None) -> LoadResult:
         report = self.intake.report
-        keep = _cross_check(self.columns, self.where, self.sources, accounts, self.intake)
-        # Nothing rejected across records (the usual case) leaves the columns as they are.
-        columns = self.columns if keep.all() else self.columns.take(keep)
-        where = self.where if keep.all() else self.where[keep]
+        ids = IdLookup.of(self.columns.id)
+        keep = _cross_check(self.columns, ids, self.where, self.sources, accounts, self.intake)
+        # Nothing rejected across records (the usual case) leaves the columns as they are,
+        # and the ids indexed for the check serve the reply links.
+        kept = bool(keep.all())
+        columns = self.columns if kept else self.columns.take(keep)
+        where = self.where if kept else self.where[keep]
 
-        links = _check_links(columns, where, self.sources, self.intake)
+        links = _check_links(
+            columns, ids if kept else IdLookup.of(columns.id), where, self.sources, self.intake
+        )
+        del ids
         log = TouchpointLog.from_columns(
             columns, kinds=self.catalog.kinds, accounts=accounts or (), links=links
         )
@@ -1123,15 +1435,17 @@ def _stage_touchpoints(
     catalog: Catalog,
     default_tz: dt.tzinfo | None,
     source: str,
+    size_hint: int | None = None,
 ) -> _StagedTouchpoints:
     """Validate touchpoints chunk by chunk into columns, reporting rejections in stream order.
 
     ``records`` is either a stream of records or a one-element tuple holding CSV blocks
-    (what :func:`read_csv` passes, so that CSV rows never become one dict each).
+    (what :func:`read_csv` passes, so that CSV rows never become one dict each), and
+    ``size_hint`` the size of the source in bytes when known (see :class:`_ColumnBuilder`).
     """
     intake = _Intake(LoadReport(source), mode)
     validate = _TouchpointValidator(catalog, default_tz, mapping or ColumnMapping())
-    builder = _ColumnBuilder()
+    builder = _ColumnBuilder(size_hint)
     if isinstance(records, tuple):
         chunks = _csv_chunks(records[0], validate.columns)
     else:
@@ -1139,7 +1453,7 @@ def _stage_touchpoints(
 
     for chunk in chunks:
         intake.report.read += chunk.size
-        columns, good, rejections = validate(chunk)
+        columns, good, rejections = validate(chunk, builder.slots(chunk))
         refused = sorted([*chunk.rejections, *rejections], key=lambda p: p[0])
         for _, rejection in refused:
             intake.reject(rejection)
@@ -1151,6 +1465,7 @@ def _stage_touchpoints(
 
 def _cross_check(
     columns: TouchpointColumns,
+    id_lookup: IdLookup,
     where: npt.NDArray[np.int64],
     sources: list[str],
     accounts: tuple[Account, ...] | None,
@@ -1160,24 +1475,15 @@ def _cross_check(
     keep = np.ones(len(columns), dtype=bool)
     ids = columns.id
 
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    repeat = np.zeros(len(ids), dtype=bool)
-    if len(ids) > 1:
-        repeat[1:] = sorted_ids[1:] == sorted_ids[:-1]
-    first_of_run = np.maximum.accumulate(np.where(~repeat, np.arange(len(ids)), 0))
-    duplicates = [(int(order[i]), int(order[first_of_run[i]])) for i in np.flatnonzero(repeat)]
+    repeated, first_rows = id_lookup.repeated()
+    duplicates = list(zip(repeated.tolist(), first_rows.tolist(), strict=True))
 
     unknown_rows: list[int] = []
     if accounts is not None:
-        known = np.unique(np.array([a.id for a in accounts], dtype=ID))
-        pos = np.minimum(search_strings(known, columns.account_id), max(len(known) - 1, 0))
-        found = (
-            known[pos] == columns.account_id
-            if len(known)
-            else np.zeros(len(columns), dtype=bool)
-        )
-        unknown_rows = np.flatnonzero(~found).tolist()
+        known = {a.id for a in accounts}
+        table, codes = factorize_strings(columns.account_id)
+        listed = np.array([value in known for value in table.tolist()], dtype=bool)
+        unknown_rows = np.flatnonzero(~listed[codes]).tolist()
 
     problems: list[tuple[int, Rejection]] = []
     for row, first in duplicates:
@@ -1220,6 +1526,7 @@ def _cross_check(
 
 def _check_links(
     columns: TouchpointColumns,
+    id_lookup: IdLookup,
     where: npt.NDArray[np.int64],
     sources: list[str],
     intake: _Intake,
@@ -1228,7 +1535,7 @@ def _check_links(
 
     Returns the links, which the log reuses instead of resolving them again.
     """
-    links = link_replies(columns.id, columns.in_reply_to, columns.occurred_at)
+    links = id_lookup.links(columns.in_reply_to, columns.occurred_at)
     problem = links.problem
     for row in np.flatnonzero(problem != ReplyProblem.NONE):
         issue = LinkIssue(
@@ -1327,7 +1634,9 @@ def read_csv(
     objects; ``mapping`` a :class:`MappingFile` or the path of one; ``default_tz`` the zone
     of naive times, as a ``tzinfo`` or an IANA name.
     """
-    blocks = csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=CHUNK_ROWS)
+    blocks = csv_field_blocks(
+        path, delimiter=delimiter, encoding=encoding, block_rows=CHUNK_ROWS
+    )
     return _read_files(path, (blocks,), accounts, mode, mapping, catalog, default_tz)
 
 
@@ -1382,7 +1691,15 @@ def _read_files(
         account_list = None if accounts is None else tuple(accounts)
 
     staged = _stage_touchpoints(
-        records, mode, mapping.touchpoints, catalog, zone, os.fspath(path)
+        records, mode, mapping.touchpoints, catalog, zone, os.fspath(path), _size_of(path)
     )
     result = staged.finish(account_list)
     return attrs.evolve(result, account_report=account_report)
+
+
+def _size_of(path: str | os.PathLike[str]) -> int | None:
+    """The size of a file in bytes, or ``None`` if it cannot be read (reading it says why)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None

@@ -6,25 +6,30 @@ All of them stream: one record at a time, or for the CSV loader one block of row
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import itertools
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from touchpoint_signals.errors import DataError
+from touchpoint_signals.ingest.csvscan import ByteFields, Scan, scan_records
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 
 __all__ = [
     "UNDECODABLE",
     "CsvBlock",
     "csv_blocks",
+    "csv_field_blocks",
     "csv_records",
     "csv_rows",
     "jsonl_records",
@@ -48,13 +53,14 @@ class CsvBlock:
     numbers; rows the reader refused (wrong width, empty) are in ``rejections`` instead. The
     loader turns a block into columns at once rather than into one record per row. A block
     read in bulk holds its rows as a 2-D array of ``str`` objects (rows by columns), one read
-    row by row as lists of strings.
+    row by row as lists of strings, and one split in bytes (:func:`csv_field_blocks`) as
+    :class:`~touchpoint_signals.ingest.csvscan.ByteFields`, byte ranges of its text.
     """
 
     source: str
     header: tuple[str, ...]
     numbers: list[int]
-    rows: list[list[str]] | npt.NDArray[Any]
+    rows: list[list[str]] | npt.NDArray[Any] | ByteFields
     rejections: list[Rejection]
 
     def __len__(self) -> int:
@@ -63,7 +69,7 @@ class CsvBlock:
     def row_lists(self) -> list[list[str]]:
         """The kept rows as lists of strings, however the block was read."""
         rows = self.rows
-        return rows.tolist() if isinstance(rows, np.ndarray) else rows
+        return rows if isinstance(rows, list) else rows.tolist()
 
 
 #: Delimiters for which numpy's CSV parser reads a block exactly as :mod:`csv` does; with
@@ -116,6 +122,264 @@ def csv_blocks(
             numbers = list(range(first, first + len(rows)))
             first += len(rows)
             yield _checked_block(source, tuple(header), numbers, rows)
+
+
+#: The codecs :func:`csv_field_blocks` splits in bytes; files in any other are read as text.
+_BYTE_CODECS = frozenset({"utf-8", "utf-8-sig"})
+_BOM = codecs.BOM_UTF8
+_LINE_BREAK = re.compile(rb"[\r\n]")
+_CR = ord("\r")
+#: A guess of the bytes per row before the first block tells the real figure.
+_FIRST_ROW_BYTES = 256
+#: Bytes read ahead at most in search of the end of a record before :mod:`csv` is handed
+#: the text (a quoted field left open would otherwise draw in the rest of the file).
+_LOOKAHEAD = 1 << 24
+#: Bytes of the text :mod:`csv` has read that are let go of at a time.
+_RELEASE = 1 << 20
+
+
+def csv_field_blocks(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+    block_rows: int = 65_536,
+) -> Iterator[CsvBlock]:
+    """The data rows of a CSV file, split as :func:`csv_blocks` splits them, in bytes.
+
+    Same rows, numbers, rejections and errors as :func:`csv_blocks`; what differs is the
+    form of the rows. A UTF-8 file (``utf-8`` or ``utf-8-sig``) with a one-character ASCII
+    delimiter is read in blocks of bytes that
+    :func:`~touchpoint_signals.ingest.csvscan.scan_records` splits with numpy, and the rows
+    come as :class:`~touchpoint_signals.ingest.csvscan.ByteFields`, so no Python string is
+    made per field. From a record the scan cannot split as :mod:`csv` does (a stray quote, a
+    lone carriage return, a quoted field open at the end of the file) to the end of its
+    block, :mod:`csv` reads the lines, and those rows come as lists of strings. A file in
+    another encoding, with another delimiter, or whose header row the scan cannot split, is
+    read by :func:`csv_blocks` as a whole.
+
+    Rows are decoded as UTF-8 with undecodable bytes escaped (``surrogateescape``), as the
+    text reader decodes them; the header is decoded with ``encoding`` (``utf-8-sig`` drops a
+    byte-order mark). A field longer than :func:`csv.field_size_limit` is read whole by the
+    byte scan, where :mod:`csv` raises :class:`csv.Error`; numpy's parser, which read plain
+    blocks before the scan did, read such a field whole too.
+    """
+    codec = codecs.lookup(encoding).name
+    if codec in _BYTE_CODECS and _splits_in_bytes(delimiter):
+        with open(path, "rb") as handle:
+            stream = _ByteStream(handle)
+            stream.fill(len(_BOM))
+            if codec == "utf-8-sig" and stream.data.startswith(_BOM):
+                stream.consume(len(_BOM))
+            header = _header(stream, ord(delimiter), delimiter)
+            if header is not None:
+                yield from _byte_blocks(stream, os.fspath(path), header, delimiter, block_rows)
+                return
+
+    yield from csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=block_rows)
+
+
+def _byte_blocks(
+    stream: _ByteStream, source: str, header: list[str], delimiter: str, block_rows: int
+) -> Iterator[CsvBlock]:
+    """The data rows after the header, about ``block_rows`` at a time (see
+    :func:`csv_field_blocks`).
+
+    Each pass reads about ``block_rows`` rows' worth of bytes (estimated from the rows read
+    so far), scans the complete lines, hands on what the scan split, and hands whatever the
+    scan stopped at to :mod:`csv`, which reads to the end of those lines and on to finish
+    its last row.
+    """
+    if not header:
+        return
+    doubled = sorted({name for name in header if header.count(name) > 1})
+    if doubled:
+        raise DataError(f"{source}: the header names columns more than once: {doubled}")
+
+    names = tuple(header)
+    first = 1
+    row_bytes = _FIRST_ROW_BYTES
+    while True:
+        stream.fill(block_rows * row_bytes + 1)
+        size = len(stream.data) if stream.eof else stream.data.rfind(b"\n") + 1
+        scan = scan_records(
+            stream.data,
+            size,
+            ord(delimiter),
+            len(names),
+            final=stream.eof,
+            max_records=block_rows,
+        )
+        if scan is None:
+            if stream.eof:
+                return
+            if len(stream.data) < max(_LOOKAHEAD, 4 * block_rows * row_bytes):
+                stream.fill(2 * len(stream.data) + 1)
+                continue
+            # No record ends within the look-ahead: csv reads from here, as far as it must.
+            rows = _rows_from_bytes(
+                stream, _lines_end(stream.data, size, block_rows), delimiter
+            )
+            numbers = list(range(first, first + len(rows)))
+            first += len(rows)
+            yield _checked_block(source, names, numbers, rows)
+            continue
+
+        if scan.records:
+            yield _scanned_block(source, names, first, scan, delimiter)
+            first += scan.records
+            row_bytes = max(1, -(-scan.end // scan.records))
+        stream.consume(scan.end)
+        if not scan.irregular:
+            continue
+
+        limit = _lines_end(stream.data, size - scan.end, block_rows)
+        rows = _rows_from_bytes(stream, limit, delimiter)
+        numbers = list(range(first, first + len(rows)))
+        first += len(rows)
+        yield _checked_block(source, names, numbers, rows)
+
+
+def _lines_end(data: bytes, size: int, count: int) -> int:
+    """The offset after the ``count``-th line feed of ``data[:size]``, or ``size`` if it
+    holds fewer."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=size) == ord("\n"))
+    return int(ends[count - 1]) + 1 if ends.size > count else size
+
+
+def _splits_in_bytes(delimiter: str) -> bool:
+    """Whether ``delimiter`` is one ASCII character the byte scan can look for."""
+    return (
+        isinstance(delimiter, str)
+        and len(delimiter) == 1
+        and 0 < ord(delimiter) < 128
+        and delimiter not in '"\r\n'
+    )
+
+
+class _ByteStream:
+    """The unread bytes of a file, read on in large pieces as the reader asks for them."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.data = b""
+        self.eof = False
+
+    def fill(self, size: int) -> None:
+        """Read until at least ``size`` bytes are held or the file ends."""
+        pieces = [self.data]
+        held = len(self.data)
+        while held < size and not self.eof:
+            piece = self.handle.read(max(size - held, 1 << 16))
+            if not piece:
+                self.eof = True
+                break
+            pieces.append(piece)
+            held += len(piece)
+        if len(pieces) > 1:
+            self.data = b"".join(pieces)
+
+    def more(self) -> None:
+        """Read at least one more piece, unless the file has ended."""
+        self.fill(len(self.data) + (1 << 16))
+
+    def consume(self, size: int) -> None:
+        """Drop the first ``size`` bytes, which have been read."""
+        self.data = self.data[size:]
+
+
+def _header(stream: _ByteStream, delimiter: int, text_delimiter: str) -> list[str] | None:
+    """The header row, consumed from ``stream``; ``None`` if the scan cannot split it.
+
+    An empty file gives an empty list. The record's bytes are decoded and split by
+    :mod:`csv` itself, so the names are exactly those :func:`csv_blocks` reads.
+    """
+    stream.fill(1 << 16)
+    while True:
+        size = len(stream.data) if stream.eof else stream.data.rfind(b"\n") + 1
+        scan = scan_records(stream.data, size, delimiter, -1, final=stream.eof, max_records=1)
+        if scan is None and stream.eof:
+            return []
+        if scan is not None:
+            break
+        if len(stream.data) >= _LOOKAHEAD:
+            return None
+        stream.fill(2 * len(stream.data) + 1)
+
+    if scan.irregular or not scan.records:
+        return None
+    (_, raw), *_ = scan.others
+    row = next(csv.reader(io.StringIO(_decoded(raw), newline=""), delimiter=text_delimiter), [])
+    if not row:
+        return None
+    stream.consume(scan.end)
+    return row
+
+
+def _decoded(raw: bytes) -> str:
+    """Bytes of the file as the text reader decodes them (undecodable bytes escaped)."""
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _scanned_block(
+    source: str, header: tuple[str, ...], first: int, scan: Scan, delimiter: str
+) -> CsvBlock:
+    """The block of a byte scan: its rows as wide as the header, the others refused."""
+    numbers = (scan.numbers + first).tolist()
+    width = len(header)
+    rejections = []
+    for position, raw in scan.others:
+        reader = csv.reader(io.StringIO(_decoded(raw), newline=""), delimiter=delimiter)
+        row = next(reader, [])
+        rejections.append(_width_rejection(source, first + position, row, width))
+    return CsvBlock(source, header, numbers, scan.fields, rejections)
+
+
+def _rows_from_bytes(stream: _ByteStream, limit: int, delimiter: str) -> list[list[str]]:
+    r"""csv rows of the lines of ``stream`` up to byte ``limit``, read on to finish a row.
+
+    Lines are cut where the text reader cuts them (after ``\n``, ``\r\n`` or a lone ``\r``)
+    and decoded one by one. The bytes read are consumed from ``stream``, and let go of
+    every :data:`_RELEASE` bytes, so that reading on through a long stretch holds little.
+    """
+    position = 0
+    released = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal position, released
+        while True:
+            if position >= _RELEASE:
+                stream.consume(position)
+                released += position
+                position = 0
+            data = stream.data
+            found = _LINE_BREAK.search(data, position)
+            if found is None:
+                if not stream.eof:
+                    stream.more()
+                    continue
+                if position < len(data):
+                    line, position = data[position:], len(data)
+                    yield _decoded(line)
+                return
+
+            end = found.end()
+            if data[end - 1] == _CR:
+                if end == len(data) and not stream.eof:
+                    stream.more()
+                    continue
+                if data[end : end + 1] == b"\n":
+                    end += 1
+            line, position = data[position:end], end
+            yield _decoded(line)
+
+    rows: list[list[str]] = []
+    for row in csv.reader(lines(), delimiter=delimiter):
+        rows.append(row)
+        if released + position >= limit:
+            break
+    stream.consume(position)
+    return rows
 
 
 def _bulk_rows(lines: list[str], delimiter: str, width: int) -> npt.NDArray[Any] | None:
