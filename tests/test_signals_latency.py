@@ -102,7 +102,23 @@ def test_weekend_does_not_count_and_steady_contact_is_healthy() -> None:
     log = TouchpointLog.from_touchpoints(weekly_thread("acme", "ann", [HOUR] * 12))
     signal = CustomerReplyLatency(windows=WINDOWS).extract(log, AS_OF).signal("acme")
     assert (signal.value, signal.severity) == (1.0, 0.0)
-    assert signal.reason.startswith("no significant slowdown: contact ann replies in 1.0")
+    assert signal.reason.startswith("no slowdown: contact ann replies in 1.0")
+
+
+def test_slower_but_not_significant_says_slower() -> None:
+    # Baseline weeks 0-7: 1 h four times, then 2 h four times (median sqrt(1 * 2) h). Recent
+    # weeks 8-11: 2, 2, 1, 3 h (median 2 h). Ratio sqrt(2), too few replies to be
+    # significant, so severity 0.4 * log(sqrt 2) / log(8) = 1/15, and the reason says slower.
+    delays = [HOUR] * 4 + [2 * HOUR] * 4 + [2 * HOUR, 2 * HOUR, HOUR, 3 * HOUR]
+    log = TouchpointLog.from_touchpoints(weekly_thread("acme", "ann", delays))
+    signal = CustomerReplyLatency(windows=WINDOWS).extract(log, AS_OF).signal("acme")
+    assert signal.value == pytest.approx(math.sqrt(2))
+    assert signal.severity == pytest.approx(1 / 15)
+    assert signal.details["drifted"] == 0.0
+    assert signal.reason == (
+        "slower, not significant: contact ann replies in 2.0 business hours, was 1.4 "
+        "business hours (median, 4 v 8 replies, p=0.18)"
+    )
 
 
 def test_silent_contact_is_censored_and_flagged() -> None:
@@ -627,7 +643,7 @@ def test_going_silent_flags_even_when_the_ratio_is_under_two() -> None:
 def test_requests_never_answered_in_either_window_are_insufficient_not_healthy() -> None:
     # Hand-made: acme raises a request each Monday for 12 weeks and we never answer. At day
     # 84 all 12 are censored (4 recent, 8 baseline): no reply time exists to compare, so the
-    # reading is insufficient and says so plainly (not "no significant slowdown").
+    # reading is insufficient and says so plainly (not "no slowdown").
     tps = [
         message(
             f"q{i}", "acme", START + 7 * i * DAY, "inbound", "ann", trigger="customer_raised"
@@ -914,9 +930,8 @@ def _reference_reason(
             f"{subject} {verb} slower ({p}) but by less than {windows.min_effect:g}x: in "
             f"{now}, was {was} (median, {counts})"
         )
-    return (
-        f"no significant slowdown: {subject} {verb} in {now}, was {was} (median, {counts}, {p})"
-    )
+    lead = "slower, not significant" if drift.effect[g] > 1 else "no slowdown"
+    return f"{lead}: {subject} {verb} in {now}, was {was} (median, {counts}, {p})"
 
 
 _MEDIANS = [

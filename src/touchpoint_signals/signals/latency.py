@@ -488,9 +488,9 @@ def _reason_lines(
 ) -> list[str]:
     """One reason line per account, read through its chosen group ``chosen[a]``.
 
-    Seven templates, in the order they are tried: no reply to time; too few replies; never
-    answered; going silent; drifted; slower but by less than the threshold; no significant
-    slowdown. Each is assembled for its accounts at once from string columns: counts,
+    Eight templates, in the order they are tried: no reply to time; too few replies; never
+    answered; going silent; drifted; slower but by less than the threshold; slower but not
+    significantly; no slowdown. Each is assembled for its accounts at once from string columns: counts,
     durations and p-values are written once per distinct value by the same f-strings a
     per-account loop would use, and names are taken from the wording's lists.
     """
@@ -597,8 +597,14 @@ def _reason_lines(
         tail,
         ")",
     )
+    # Not significant: a slower median still costs a little severity (up to 0.4), so its
+    # reason says "slower" rather than denying the slowdown the score charges for.
     steady = read & ~going_silent & ~drifted & ~slower
-    fill(steady, "no significant slowdown: ", subjects, f" {verb} in ", now, tail, ", ", p, ")")
+    with np.errstate(invalid="ignore"):
+        up = drift.effect[g] > 1
+    tail_p = (tail, ", ", p, ")")
+    fill(steady & up, "slower, not significant: ", subjects, f" {verb} in ", now, *tail_p)
+    fill(steady & ~up, "no slowdown: ", subjects, f" {verb} in ", now, *tail_p)
     return _reasons.to_list(text)
 
 
