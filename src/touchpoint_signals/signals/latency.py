@@ -490,9 +490,9 @@ def _reason_lines(
 
     Eight templates, in the order they are tried: no reply to time; too few replies; never
     answered; going silent; drifted; slower but by less than the threshold; slower but not
-    significantly; no slowdown. Each is assembled for its accounts at once from string columns: counts,
-    durations and p-values are written once per distinct value by the same f-strings a
-    per-account loop would use, and names are taken from the wording's lists.
+    significantly; no slowdown. Each is assembled for its accounts at once from string
+    columns: counts, durations and p-values are written once per distinct value by the same
+    f-strings a per-account loop would use, and names are taken from the wording's lists.
     """
     verb, noun = wording.verb, wording.unit_noun
     text: _reasons.StrArray = np.full(
