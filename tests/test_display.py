@@ -154,3 +154,29 @@ def test_a_long_first_reason_is_cut_in_the_table_and_whole_in_its_tooltip() -> N
     assert shown is not None
     assert shown.group(1) == long
     assert shown.group(2) == long[: REASON_CHARS - 1].rstrip() + "…"
+
+
+def test_the_riskiest_few_are_scores_that_show_as_a_table() -> None:
+    scores = Scores(
+        (
+            _score("green-1", Band.GREEN, 90.0),
+            _score("red-1", Band.RED, 30.0),
+            _score("yellow-1", Band.YELLOW, 60.0),
+            _score("red-2", Band.RED, 20.0),
+        )
+    )
+
+    top = scores.riskiest(3)
+
+    assert isinstance(top, Scores)
+    assert [s.account_id for s in top] == ["red-2", "red-1", "yellow-1"]
+    assert "<b>3 accounts</b>, riskiest first" in top._repr_html_()
+    assert [s.account_id for s in scores.riskiest(10)] == [
+        "red-2",
+        "red-1",
+        "yellow-1",
+        "green-1",
+    ]
+    assert len(scores.riskiest(0)) == 0
+    with pytest.raises(ValueError, match="n must be 0 or more, got -1"):
+        scores.riskiest(-1)

@@ -330,6 +330,22 @@ class Scores:
                 ),
             )
 
+    def riskiest(self, n: int) -> Scores:
+        """The ``n`` riskiest accounts (all when there are fewer), riskiest first.
+
+        Unlike a slice of :meth:`riskiest_first`, the result is a :class:`Scores`, so a
+        notebook shows it as the portfolio table; its order is the ranking's, not the signal
+        set's, so it is for reading and reporting, not for a composed scorer's ``prior``.
+
+        Raises
+        ------
+        ValueError
+            When ``n`` is negative.
+        """
+        if n < 0:
+            raise ValueError(f"n must be 0 or more, got {n}")
+        return Scores(tuple(self.riskiest_first()[:n]))
+
     def of(self, account_id: str) -> HealthScore:
         """The score of one account."""
         for item in self.items:
