@@ -180,16 +180,69 @@ def _count(text: str) -> int:
     return value
 
 
-def _format_of(source: Path, name: str | None) -> str:
-    if not source.exists():
-        raise TouchpointSignalsError(f"{source}: no such file or folder")
-    if name:
-        return name
-    if source.is_file() and source.suffix.lower() in _SUFFIX_FORMATS:
-        return _SUFFIX_FORMATS[source.suffix.lower()]
+def _format_flag(args: argparse.Namespace) -> str:
+    """The option that names the input format: ``--input-format`` on ``score`` (whose
+    ``--format`` is the output's), ``--format`` on ``validate``."""
+    return "--input-format" if args.command == "score" else "--format"
+
+
+def _known_formats() -> list[str]:
+    return [*FILE_FORMATS, *adapter_names()]
+
+
+def _check_format_name(args: argparse.Namespace) -> None:
+    """Refuse an input format nobody knows, before any file is looked at."""
+    name = args.format_name
+    if name and name not in _known_formats():
+        raise TouchpointSignalsError(
+            f"unknown format {name!r} given to {_format_flag(args)}: expected one of "
+            f"{', '.join(_known_formats())}"
+        )
+
+
+#: The options that name a file to read, and how an error calls each.
+_PATH_OPTIONS = (
+    ("accounts", "--accounts"),
+    ("mapping", "--mapping"),
+    ("catalog", "--catalog"),
+    ("scorecard", "--scorecard"),
+)
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Name the first file the command was given that does not exist, and the option."""
+    _existing(args.source, "the touchpoints source")
+    for option, flag in _PATH_OPTIONS:
+        path = getattr(args, option, None)
+        if path is not None:
+            _existing(path, f"given to {flag}")
+
+
+def _existing(path: str, what: str) -> Path:
+    """``path`` as a :class:`Path`, or an error naming it and what it was given as."""
+    found = Path(path)
+    if not found.exists():
+        raise TouchpointSignalsError(f"{path}: no such file or folder ({what}); check the path")
+    return found
+
+
+def _format_of(args: argparse.Namespace) -> str:
+    """The input format: the one named by the format option, else the file's extension."""
+    source = _existing(args.source, "the touchpoints source")
+    if args.format_name:
+        return str(args.format_name)
+    suffix = source.suffix.lower()
+    if source.is_file() and suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[suffix]
+    if source.is_dir():
+        what = "a folder"
+    elif suffix:
+        what = f"extension {source.suffix!r}"
+    else:
+        what = "no extension"
     raise TouchpointSignalsError(
-        f"cannot tell the format of {source}; pass --format with one of "
-        f"{', '.join([*FILE_FORMATS, *adapter_names()])}"
+        f"cannot tell the format of {source} ({what}); pass {_format_flag(args)} with "
+        f"one of {', '.join(_known_formats())}"
     )
 
 
@@ -294,7 +347,7 @@ def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
     source = Path(args.source)
     mode: Mode = "lenient" if args.lenient else "strict"
     mapping = MappingFile.from_toml(args.mapping) if args.mapping else MappingFile()
-    fmt = _format_of(source, args.format_name)
+    fmt = _format_of(args)
     where = f" {source} ({fmt})"
 
     if fmt in FILE_FORMATS:
@@ -514,7 +567,7 @@ def _header(
     report = result.touchpoint_report
     when = "given" if args.as_of is not None else "the latest touchpoint"
     card = args.scorecard if args.scorecard is not None else "the built-in default"
-    fmt = _format_of(Path(args.source), args.format_name)
+    fmt = _format_of(args)
     return (
         f"{len(scores)} accounts scored as of {as_of.isoformat()} ({when}), riskiest first\n"
         f"source: {args.source} ({fmt}): {report.accepted:,} touchpoints, "
@@ -653,6 +706,8 @@ def main(
 
     with _package_logging(args, err):
         try:
+            _check_format_name(args)
+            _check_paths(args)
             if args.command == "validate":
                 return _validate(args, out, run)
             if args.command == "score":
@@ -665,7 +720,9 @@ def main(
             sys.stderr.close()
             return 0
         except OSError as exc:
-            err.write(f"touchpoint-signals: error: {exc}\n")
+            # "nope.csv: No such file or directory", not "[Errno 2] ...: 'nope.csv'".
+            what = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else exc
+            err.write(f"touchpoint-signals: error: {what}\n")
             return 2
     return 2
 
