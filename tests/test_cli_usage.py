@@ -129,3 +129,127 @@ def test_a_missing_touchpoints_source_is_named(tmp_path: Path) -> None:
         f"touchpoint-signals: error: {missing}: no such file or folder (the touchpoints "
         "source); check the path\n"
     )
+
+
+# -- time zones --------------------------------------------------------------------------------
+
+# Hand-made fixture: naive times, written in Berlin.
+NAIVE = (
+    HEADER
+    + "t1,acme,check_in,2026-05-01 09:00,completed\n"
+    + "t2,acme,check_in,2026-05-15 09:00,completed\n"
+)
+
+
+def test_a_naive_time_says_once_how_to_name_its_zone(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", NAIVE)
+
+    code, _, err = _run("validate", source)
+
+    assert code == 2
+    assert err == (
+        f"touchpoint-signals: error: {source}, row 1: field 'occurred_at': got "
+        "'2026-05-01 09:00', expected a date-time with a time zone (it has none; give the "
+        "zone it was written in, an IANA name such as 'Europe/Berlin': default_tz= in "
+        "Python, --default-tz on the command line, or default_tz in the mapping file)\n"
+    )
+
+
+def test_default_tz_places_naive_times_for_validate(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", NAIVE)
+
+    code, out, _ = _run("validate", source, "--default-tz", "Europe/Berlin")
+
+    assert code == 0
+    assert out.startswith("touchpoints: 2 read, 2 accepted, 0 rejected\n")
+
+
+def test_default_tz_places_naive_times_for_score(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", NAIVE)
+
+    code, out, _ = _run("score", source, "--default-tz", "Europe/Berlin", "--format", "csv")
+
+    assert code == 0
+    # The latest touchpoint, 09:00 in Berlin summer time, is 07:00 UTC.
+    assert ",2026-05-15T07:00:00+00:00," in out
+
+
+def test_default_tz_overrides_the_mapping_zone(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", NAIVE)
+    mapping = _write(tmp_path, "m.toml", 'default_tz = "America/New_York"\n')
+
+    code, out, _ = _run(
+        "score", source, "--mapping", mapping, "--default-tz", "UTC", "--format", "csv"
+    )
+
+    assert code == 0
+    assert ",2026-05-15T09:00:00+00:00," in out
+
+
+@pytest.mark.parametrize("command", ["validate", "score"])
+def test_an_unknown_zone_is_a_usage_error(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path, "tp.csv", NAIVE)
+
+    with pytest.raises(SystemExit) as caught:
+        main([command, str(source), "--default-tz", "Mars/Base"])
+
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"touchpoint-signals {command}: error: argument --default-tz: unknown time zone "
+        "'Mars/Base': expected an IANA name such as 'UTC' or 'America/New_York'"
+    )
+
+
+def test_a_naive_as_of_is_refused_without_a_zone(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", GOOD)
+
+    code, out, err = _run("score", source, "--as-of", "2026-06-01T10:00")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "touchpoint-signals: error: --as-of 2026-06-01T10:00: no time zone; add an offset "
+        "such as +02:00 (or Z for UTC), or pass --default-tz ZONE to read it in that zone\n"
+    )
+
+
+def test_a_naive_as_of_is_read_in_default_tz(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", GOOD)
+
+    code, out, _ = _run(
+        "score", source, "--as-of", "2026-06-01T10:00", "--default-tz", "Europe/Berlin"
+    )
+
+    assert code == 0
+    assert out.startswith("2 accounts scored as of 2026-06-01T08:00:00+00:00 (given)")
+
+
+@pytest.mark.parametrize(
+    ("zone", "start"),
+    [
+        ((), "2026-06-01T00:00:00+00:00"),
+        (("--default-tz", "Asia/Tokyo"), "2026-05-31T15:00:00+00:00"),
+    ],
+)
+def test_a_date_as_of_is_its_start_in_default_tz_else_in_utc(
+    tmp_path: Path, zone: tuple[str, ...], start: str
+) -> None:
+    source = _write(tmp_path, "tp.csv", GOOD)
+
+    code, out, _ = _run("score", source, "--as-of", "2026-06-01", *zone)
+
+    assert code == 0
+    assert out.startswith(f"2 accounts scored as of {start} (given)")
+
+
+def test_an_unreadable_as_of_is_named_with_its_option(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.csv", GOOD)
+
+    code, _, err = _run("score", source, "--as-of", "soon")
+
+    assert code == 2
+    assert err == (
+        "touchpoint-signals: error: --as-of soon: could not read 'soon' as a date-time: "
+        "Unknown string format: soon\n"
+    )

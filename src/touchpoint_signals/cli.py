@@ -38,7 +38,12 @@ from typing import Any, TextIO, TypeVar
 import attrs
 
 from touchpoint_signals.config import catalog_from_toml
-from touchpoint_signals.errors import ConfigError, TouchpointSignalsError
+from touchpoint_signals.errors import (
+    ConfigError,
+    NaiveDatetimeError,
+    TouchpointSignalsError,
+    UnknownNameError,
+)
 from touchpoint_signals.ingest.formats import FILE_FORMATS, adapter_names, make_adapter
 from touchpoint_signals.ingest.loader import (
     CHUNK_ROWS,
@@ -59,7 +64,7 @@ from touchpoint_signals.scoring.config import load_scorecard
 from touchpoint_signals.scoring.scorecard import default_scorecard
 from touchpoint_signals.signals.base import Extractor, SignalFrame
 from touchpoint_signals.signals.extract import default_extractors, extract_signals
-from touchpoint_signals.timeparse import from_epoch_us, parse_instant
+from touchpoint_signals.timeparse import from_epoch_us, parse_instant, parse_timezone
 
 __all__ = ["main"]
 
@@ -107,8 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--as-of",
         metavar="DATE",
-        help="the instant to score at (ISO 8601; a date means its start, UTC); default: "
-        "the latest touchpoint",
+        help="the instant to score at, ISO 8601 with an offset (2026-06-01T09:00+02:00, or Z "
+        "for UTC); a date alone means its start in --default-tz, else in UTC; a time without "
+        "an offset needs --default-tz; default: the latest touchpoint",
     )
     score.add_argument(
         "--scorecard", metavar="FILE", help="TOML scorecard (default: the built-in one)"
@@ -156,6 +162,13 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--encoding", metavar="NAME", help="text encoding of csv or jsonl files (default UTF-8)"
     )
+    parser.add_argument(
+        "--default-tz",
+        type=_zone,
+        metavar="ZONE",
+        help="the zone naive times were written in, an IANA name such as Europe/Berlin "
+        "(default: default_tz of --mapping; without either, naive times are rejected)",
+    )
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -171,6 +184,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="no progress, no summary and no warnings on stderr; errors only",
     )
+
+
+def _zone(text: str) -> dt.tzinfo:
+    try:
+        return parse_timezone(text)
+    except UnknownNameError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(text: str) -> int:
@@ -336,7 +356,19 @@ def _block_rows(block: CsvBlock) -> int:
     return len(block)
 
 
-def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
+def _mapping(args: argparse.Namespace) -> MappingFile:
+    return MappingFile.from_toml(args.mapping) if args.mapping else MappingFile()
+
+
+def _zone_of(args: argparse.Namespace, mapping: MappingFile) -> dt.tzinfo | None:
+    """The zone of naive times: ``--default-tz``, else the mapping's ``default_tz``."""
+    zone: dt.tzinfo | None = args.default_tz or mapping.default_tz
+    return zone
+
+
+def _read(
+    args: argparse.Namespace, catalog: Catalog, run: _Run, mapping: MappingFile | None = None
+) -> LoadResult:
     """Load the command's source with the rows counted as they stream (see :class:`_Run`).
 
     CSV and JSON Lines files go through the same public steps as
@@ -346,7 +378,8 @@ def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
     """
     source = Path(args.source)
     mode: Mode = "lenient" if args.lenient else "strict"
-    mapping = MappingFile.from_toml(args.mapping) if args.mapping else MappingFile()
+    mapping = _mapping(args) if mapping is None else mapping
+    zone = _zone_of(args, mapping)
     fmt = _format_of(args)
     where = f" {source} ({fmt})"
 
@@ -360,7 +393,7 @@ def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
                 mode=mode,
                 mapping=mapping.accounts,
                 catalog=catalog,
-                default_tz=mapping.default_tz,
+                default_tz=zone,
                 source=os.fspath(args.accounts),
             )
         run.begin("reading touchpoints", where)
@@ -377,7 +410,7 @@ def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
                 mode=mode,
                 mapping=mapping.touchpoints,
                 catalog=catalog,
-                default_tz=mapping.default_tz,
+                default_tz=zone,
                 source=os.fspath(source),
             )
         else:
@@ -388,7 +421,7 @@ def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
                 mode=mode,
                 mapping=mapping.touchpoints,
                 catalog=catalog,
-                default_tz=mapping.default_tz,
+                default_tz=zone,
                 source=os.fspath(source),
             )
         return attrs.evolve(result, account_report=account_report)
@@ -418,7 +451,7 @@ def _read(args: argparse.Namespace, catalog: Catalog, run: _Run) -> LoadResult:
         touchpoint_mapping=mapping.touchpoints,
         account_mapping=mapping.accounts,
         catalog=catalog,
-        default_tz=mapping.default_tz,
+        default_tz=zone,
         source=os.fspath(source),
     )
 
@@ -529,9 +562,29 @@ def _validate(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     return 1 if problems else 0
 
 
-def _as_of(text: str | None, result: LoadResult) -> dt.datetime:
-    if text is not None:
-        return parse_instant(text, default_tz=dt.UTC)
+def _given_as_of(text: str, zone: dt.tzinfo | None) -> dt.datetime:
+    """``--as-of``: an instant with an offset; a naive time in ``zone``, refused without
+    one; a date alone at its start in ``zone``, else in UTC."""
+    try:
+        dt.date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    else:
+        return parse_instant(text.strip(), default_tz=zone or dt.UTC)
+    try:
+        return parse_instant(text, default_tz=zone)
+    except NaiveDatetimeError:
+        raise TouchpointSignalsError(
+            f"--as-of {text}: no time zone; add an offset such as +02:00 (or Z for UTC), "
+            "or pass --default-tz ZONE to read it in that zone"
+        ) from None
+    except TouchpointSignalsError as exc:
+        raise TouchpointSignalsError(f"--as-of {text}: {exc}") from None
+
+
+def _as_of(given: dt.datetime | None, result: LoadResult) -> dt.datetime:
+    if given is not None:
+        return given
     if len(result.log) == 0:
         raise TouchpointSignalsError("no touchpoints were loaded, so there is nothing to score")
     return from_epoch_us(int(result.log.occurred_at.max()))
@@ -638,8 +691,10 @@ def _score(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     else:
         loaded = load_scorecard(args.scorecard)
         scorer, extractors = loaded.scorer, loaded.extractors
-    result = _read(args, catalog, run)
-    as_of = _as_of(args.as_of, result)
+    mapping = _mapping(args)
+    given = None if args.as_of is None else _given_as_of(args.as_of, _zone_of(args, mapping))
+    result = _read(args, catalog, run, mapping)
+    as_of = _as_of(given, result)
 
     rejected = len(result.rejected)
     if rejected:

@@ -39,6 +39,7 @@ from touchpoint_signals.errors import (
     ConfigError,
     DataError,
     IntegrityError,
+    NaiveDatetimeError,
     RecordError,
     UnknownNameError,
 )
@@ -114,6 +115,15 @@ REQUIRED_TOUCHPOINT_FIELDS = ("id", "account_id", "kind", "occurred_at", "status
 #: Fields an account record must have.
 REQUIRED_ACCOUNT_FIELDS = ("id", "segment")
 
+#: What an instant field expects.
+WITH_ZONE = "a date-time with a time zone"
+#: Why a naive instant is rejected, and the three ways of naming its zone (said once).
+NAIVE_ADVICE = (
+    "it has none; give the zone it was written in, an IANA name such as 'Europe/Berlin': "
+    "default_tz= in Python, --default-tz on the command line, or default_tz in the "
+    "mapping file"
+)
+
 #: Rows per column chunk while streaming; bounds the Python objects alive at once.
 CHUNK_ROWS = 65_536
 
@@ -155,10 +165,10 @@ def _instant(
         return None
     try:
         return to_epoch_us(parse_instant(value, default_tz=zone))
+    except NaiveDatetimeError:
+        raise _FieldError(field, value, WITH_ZONE, NAIVE_ADVICE) from None
     except DataError as exc:
-        raise _FieldError(
-            field, value, "a date-time with a time zone (or pass default_tz)", str(exc)
-        ) from None
+        raise _FieldError(field, value, WITH_ZONE, str(exc)) from None
 
 
 def _small_int(value: object, field: str, low: int, high: int) -> int | None:
