@@ -615,17 +615,21 @@ class _Gather:
 
     A point-in-time view names the rows it keeps; each column is copied the first time
     something reads it, so a signal that reads five columns pays for five, not seventeen.
+    ``source`` is the column's array, or another pending gather when the column was not
+    copied in the log the view was taken of either (a view of a view, or text columns kept
+    as a table): the view's values are then read through it, so making the view composes
+    no row numbers at all, and reading a few rows composes only theirs.
     """
 
-    source: npt.NDArray[Any]
+    source: npt.NDArray[Any] | _Gather
     rows: npt.NDArray[np.int64]
     #: The rows as ``(start, stop)`` ranges of the source, when they form few long ones.
     runs: tuple[tuple[int, int], ...] | None = None
 
-    @classmethod
-    def of(cls, source: npt.NDArray[Any], rows: npt.NDArray[np.int64]) -> _Gather:
-        """Pending rows of ``source``; ``runs`` are found once for all columns (see take)."""
-        return cls(source, rows, _runs(rows))
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The dtype of the gathered values."""
+        return self.source.dtype
 
     def take(self, rows: npt.NDArray[Any] | slice | None = None) -> npt.NDArray[Any]:
         """The gathered column, or only its values at ``rows`` of the view.
@@ -634,23 +638,42 @@ class _Gather:
         then a few long ranges, copied as slices at memory speed instead of row by row.
         """
         if rows is None and self.runs is not None:
-            return np.concatenate([self.source[a:b] for a, b in self.runs])
-        return self.source[self.rows if rows is None else self.rows[rows]]
+            return np.concatenate([self._read(slice(a, b)) for a, b in self.runs])
+        return self._read(self.rows if rows is None else self.rows[rows])
+
+    def locate(self, rows: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+        """The array that holds the values of ``rows`` and their positions in it."""
+        at = self.rows[rows]
+        if isinstance(self.source, _Gather):
+            return self.source.locate(at)
+        return self.source, at
+
+    def flattened(self) -> _Gather:
+        """The same values as a gather straight from an array (one level of row numbers)."""
+        if not isinstance(self.source, _Gather):
+            return self
+        array, rows = self.source.locate(self.rows)
+        return _Gather(array, rows)
+
+    def _read(self, at: npt.NDArray[Any] | slice) -> npt.NDArray[Any]:
+        if isinstance(self.source, _Gather):
+            return self.source.take(at)
+        values: npt.NDArray[Any] = self.source[at]
+        return values
 
 
-def _runs(rows: npt.NDArray[np.int64]) -> tuple[tuple[int, int], ...] | None:
-    """``rows`` as ranges ``(start, stop)`` when they average at least 1,024 rows each."""
-    if rows.size == 0:
+def _kept_runs(
+    dropped: npt.NDArray[np.int64], n: int, n_kept: int
+) -> tuple[tuple[int, int], ...] | None:
+    """The rows of ``range(n)`` not in ``dropped`` (ascending) as ranges ``(start, stop)``,
+    when they average at least 1,024 rows each; found from the dropped rows, which a view at
+    the present instant has few of."""
+    starts = np.concatenate([[0], dropped + 1])
+    stops = np.concatenate([dropped, [n]])
+    nonempty = np.flatnonzero(starts < stops)
+    if n_kept == 0 or nonempty.size > max(1, n_kept // 1024):
         return None
-    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
-    if breaks.size + 1 > max(1, rows.size // 1024):
-        return None
-    starts = np.concatenate([[0], breaks])
-    stops = np.concatenate([breaks, [rows.size]])
-    return tuple(
-        (int(rows[a]), int(rows[b - 1]) + 1)
-        for a, b in zip(starts.tolist(), stops.tolist(), strict=True)
-    )
+    return tuple(zip(starts[nonempty].tolist(), stops[nonempty].tolist(), strict=True))
 
 
 _Stored = npt.NDArray[Any] | _Gather
@@ -1124,18 +1147,23 @@ class TouchpointLog:
         return self._view(keep)
 
     def _view(self, keep: BoolArray, known_through: int | None = None) -> TouchpointLog:
-        kept_before = np.zeros(len(self) + 1, dtype=np.int64)
-        np.cumsum(keep, out=kept_before[1:])
-        new_row = kept_before[:-1]
+        n = len(self)
         rows = np.flatnonzero(keep)
+        dropped = np.flatnonzero(~keep)
 
+        # ``view_row[i]`` is the row that kept row ``i`` becomes in the view, -1 for a row
+        # dropped, and -1 again in the extra last slot, which ``reply_to``'s -1 ("no link")
+        # indexes: one gather then moves every link, and cuts those whose target is dropped.
+        view_row = np.empty(n + 1, dtype=np.int32 if n < 2**31 else np.int64)
+        view_row[0] = 0
+        np.cumsum(keep, out=view_row[1:])
+        offsets = view_row[self.offsets].astype(np.int64)
+        view_row[dropped] = -1
+        view_row[n] = -1
         old_reply = self.reply_to[rows]
-        linked = old_reply >= 0
-        target_kept = np.zeros(rows.size, dtype=bool)
-        target_kept[linked] = keep[old_reply[linked]]
-        reply_to = np.where(target_kept, new_row[np.maximum(old_reply, 0)], -1).astype(np.int32)
+        reply_to = view_row[old_reply].astype(np.int32, copy=False)
 
-        lost = rows[linked & ~target_kept]
+        lost = rows[(reply_to < 0) & (old_reply >= 0)]
         still = self.unresolved_reply_rows[keep[self.unresolved_reply_rows]]
         unresolved_rows = np.concatenate([lost, still])
         unresolved_ids = np.concatenate(
@@ -1146,30 +1174,28 @@ class TouchpointLog:
         ).astype(ID)
         order = np.argsort(unresolved_rows, kind="stable")
 
-        # Columns still pending in this log are re-pointed at their source, with the row
-        # numbers composed once for all of them, so a view of a view never copies twice.
-        composed: dict[int, _Gather] = {}
-        own = _Gather.of(np.empty(0), rows)
+        # A column already copied in this log is gathered from it; one still pending is read
+        # through its pending gather (flattened first if that reads through another, so
+        # views of views never stack more than two levels).
+        runs = _kept_runs(dropped, n, rows.size)
+        flat: dict[int, _Gather] = {}
         columns: dict[str, Any] = {}
         for name in ROW_COLUMNS:
             if name == "reply_to":
                 continue
             stored = getattr(self, "_" + name)
-            if isinstance(stored, _Gather):
-                key = id(stored.rows)
-                if key not in composed:
-                    composed[key] = _Gather.of(np.empty(0), stored.rows[rows])
-                pending = composed[key]
-                columns[name] = _Gather(stored.source, pending.rows, pending.runs)
-            else:
-                columns[name] = _Gather(stored, own.rows, own.runs)
+            if isinstance(stored, _Gather) and isinstance(stored.source, _Gather):
+                if id(stored) not in flat:
+                    flat[id(stored)] = stored.flattened()
+                stored = flat[id(stored)]
+            columns[name] = _Gather(stored, rows, runs)
 
         return attrs.evolve(
             self,
             **columns,
             reply_to=reply_to,
-            offsets=kept_before[self.offsets],
-            unresolved_reply_rows=new_row[unresolved_rows[order]],
+            offsets=offsets,
+            unresolved_reply_rows=view_row[unresolved_rows[order]].astype(np.int64),
             unresolved_reply_ids=unresolved_ids[order],
             known_through=known_through,
         )
@@ -1221,7 +1247,7 @@ class TouchpointLog:
         """
         stored = self._id
         if isinstance(stored, _Gather):
-            return stored.source, stored.rows[rows]
+            return stored.locate(rows)
         return stored, rows
 
     def columns(self) -> dict[str, npt.NDArray[Any]]:
@@ -1323,7 +1349,7 @@ class TouchpointLog:
         for name in ROW_COLUMNS:
             stored = self.reply_to if name == "reply_to" else getattr(self, "_" + name)
             if isinstance(stored, _Gather):
-                sizes[name] = len(stored.rows) * stored.source.dtype.itemsize
+                sizes[name] = len(stored.rows) * stored.dtype.itemsize
             else:
                 sizes[name] = int(stored.nbytes)
         for name in (
