@@ -26,7 +26,7 @@ import datetime as dt
 import enum
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 import attrs
@@ -641,7 +641,9 @@ class _Gather:
             return np.concatenate([self._read(slice(a, b)) for a, b in self.runs])
         return self._read(self.rows if rows is None else self.rows[rows])
 
-    def locate(self, rows: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+    def locate(
+        self, rows: npt.NDArray[Any] | slice
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
         """The array that holds the values of ``rows`` and their positions in it."""
         at = self.rows[rows]
         if isinstance(self.source, _Gather):
@@ -1232,6 +1234,31 @@ class TouchpointLog:
             return stored.take(rows)
         values: npt.NDArray[Any] = stored[rows]
         return values
+
+    def take_mapped(
+        self,
+        name: str,
+        rows: npt.NDArray[Any] | slice,
+        function: Callable[[npt.NDArray[Any]], npt.NDArray[_Scalar]],
+    ) -> npt.NDArray[_Scalar]:
+        """``function(self.take(name, rows))`` for an elementwise ``function``.
+
+        Where the column is stored as a table of distinct values smaller than the rows asked
+        for (text columns given as a :class:`TextTable`), ``function`` runs once per table
+        row and its results are gathered: a test of many strings (is this purpose blank?)
+        then costs a lookup per row.
+        """
+        if name not in ROW_COLUMNS:
+            raise UnknownNameError(
+                f"no column {name!r}: expected one of {', '.join(ROW_COLUMNS)}"
+            )
+        stored = getattr(self, "_" + name) if name != "reply_to" else self.reply_to
+        if isinstance(stored, _Gather):
+            table, positions = stored.locate(rows)
+            if len(table) < len(positions):
+                return function(table)[positions]
+            return function(table[positions])
+        return function(stored[rows])
 
     def ids_at(self, rows: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """Touchpoint ids of ``rows`` without copying the whole id column of a view."""

@@ -215,14 +215,15 @@ class PurposeOutcome:
         judge_outcome = not self.ignore_unrecorded_fields or _recorded_anywhere(
             partial(view.take, "outcome"), led
         )
-        # Only the counted rows' strings are read: a few percent of a large log.
+        # Only the counted rows' strings are read (a few percent of a large log), or only
+        # the distinct strings when the log keeps its texts as a table.
         counted_rows = np.flatnonzero(counted)
         no_purpose = np.zeros(len(view), dtype=bool)
         no_outcome = np.zeros(len(view), dtype=bool)
         if judge_purpose:
-            no_purpose[counted_rows] = ~_recorded(view.take("purpose", counted_rows))
+            no_purpose[counted_rows] = ~view.take_mapped("purpose", counted_rows, _recorded)
         if judge_outcome:
-            no_outcome[counted_rows] = ~_recorded(view.take("outcome", counted_rows))
+            no_outcome[counted_rows] = ~view.take_mapped("outcome", counted_rows, _recorded)
         reactive_row = counted & (view.trigger == _REACTIVE)
 
         # A part no human-led touchpoint of the log records is not judged; its weight goes to
