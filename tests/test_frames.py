@@ -149,6 +149,8 @@ def test_a_dataframe_of_text_loads_as_its_csv_file(
             result = load()
         except RecordError as error:
             outcomes.append((type(error), error.row, error.field, error.expected))
+        except DataError as error:  # a required column missing: what is missing, per table
+            outcomes.append((DataError, str(error).split(": ", 1)[1].split(";")[0]))
         else:
             outcomes.append((rejections(result), result))
 
@@ -212,15 +214,53 @@ def test_a_rejection_names_the_row_position_and_the_field() -> None:
     )
 
 
-def test_a_frame_without_a_required_column_rejects_every_row() -> None:
+@pytest.mark.parametrize("mode", ["strict", "lenient"])
+def test_a_frame_without_a_required_column_is_refused_whole(mode: str) -> None:
     frame = pd.DataFrame({"id": ["t1", "t2"], "account_id": ["a", "a"], "kind": ["qbr"] * 2})
 
-    result = ts.read_pandas(frame, mode="lenient")
+    with pytest.raises(DataError) as caught:
+        ts.read_pandas(frame, mode=mode, source="crm export")
 
-    assert [(r.row, r.field, r.reason) for r in result.rejected] == [
-        (1, "occurred_at", "the record has no such column"),
-        (2, "occurred_at", "the record has no such column"),
-    ]
+    assert str(caught.value) == (
+        "crm export: missing required columns 'occurred_at', 'status'; the DataFrame has "
+        "'id', 'account_id', 'kind'. A touchpoint needs id, account_id, kind, occurred_at, "
+        "status: rename the columns in the DataFrame, or map them in a mapping file "
+        "(--mapping on the command line, mapping= in Python): [touchpoints.columns] names "
+        'the column that holds a field (occurred_at = "your column"), '
+        "[touchpoints.constants] gives a field one value for every record"
+    )
+
+
+def test_an_arrow_table_without_a_mapped_column_is_refused_naming_the_mapping() -> None:
+    table = pa.table(
+        {
+            "id": ["t1"],
+            "account_id": ["acme"],
+            "kind": ["qbr"],
+            "occurred_at": ["2026-05-01T09:00:00Z"],
+            "status": ["completed"],
+        }
+    )
+    mapping = ts.MappingFile(touchpoints=ts.ColumnMapping(columns={"account_id": "customer"}))
+
+    with pytest.raises(
+        DataError,
+        match=r"^<arrow table>: missing required column 'customer' "
+        r"\(mapped to account_id\); the table has 'id', 'account_id',",
+    ):
+        ts.read_arrow(table, mapping=mapping, mode="lenient")
+
+
+def test_an_accounts_frame_without_a_segment_is_refused_whole() -> None:
+    frame = _one_column(["2026-05-01T09:00:00Z"])
+    accounts = pd.DataFrame({"id": ["acme"]})
+
+    with pytest.raises(
+        DataError,
+        match=r"^<accounts dataframe>: missing required column "
+        r"'segment'; the DataFrame has 'id'\. An account needs id, segment: ",
+    ):
+        ts.read_pandas(frame, accounts=accounts, mode="lenient")
 
 
 def _one_column(values: Any, name: str = "occurred_at") -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pytest
 
 from touchpoint_signals.errors import DataError, RecordError
 from touchpoint_signals.ingest.loader import read_csv, read_jsonl
-from touchpoint_signals.ingest.mapping import MappingFile
+from touchpoint_signals.ingest.mapping import ColumnMapping, MappingFile
 from touchpoint_signals.ingest.readers import csv_records, jsonl_records, mapping_records
 from touchpoint_signals.ingest.records import RawRecord, Rejection
 from touchpoint_signals.log import STATUSES
@@ -70,8 +70,36 @@ def test_csv_byte_order_mark_is_dropped(tmp_path: Path) -> None:
     assert next(iter(csv_records(path))).values == {"id": "t1", "kind": "qbr"}  # type: ignore[union-attr]
 
 
-def test_csv_without_header_yields_nothing(tmp_path: Path) -> None:
-    assert list(csv_records(write(tmp_path / "t.csv", ""))) == []
+def test_an_empty_csv_file_is_refused_naming_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.csv", "")
+
+    with pytest.raises(DataError) as caught:
+        list(csv_records(path))
+
+    assert str(caught.value) == (
+        f"{path}: the file is empty; a CSV file starts with a header row naming its columns, "
+        "then one row per record"
+    )
+
+
+def test_a_csv_file_whose_first_line_is_blank_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.csv", "\nid,kind\nt1,qbr\n")
+
+    with pytest.raises(DataError) as caught:
+        list(csv_records(path))
+
+    assert str(caught.value) == (
+        f"{path}: the first line is blank; a CSV file starts with a header row naming its "
+        "columns: remove the blank line(s) above it"
+    )
+
+
+def test_a_header_only_csv_file_has_no_records_but_its_header_is_seen(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.csv", "id,kind\n")
+    seen: list[tuple[str, tuple[str, ...]]] = []
+
+    assert list(csv_records(path, on_header=lambda *header: seen.append(header))) == []
+    assert seen == [(str(path), ("id", "kind"))]
 
 
 def test_csv_delimiter(tmp_path: Path) -> None:
@@ -343,18 +371,91 @@ def test_a_header_that_repeats_a_column_is_refused(tmp_path: Path) -> None:
         list(csv_records(path))
 
 
-def test_a_missing_required_column_is_named_in_every_rejection(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["strict", "lenient"])
+def test_a_header_without_required_columns_is_refused_naming_every_one(
+    tmp_path: Path, mode: str
+) -> None:
     path = tmp_path / "tp.csv"
-    path.write_text(
-        "ident,account_id,kind,occurred_at,status\nt1,acme,qbr,2024-01-01Z,completed\n"
+    path.write_text("ident,account_id,kind,when\nt1,acme,qbr,2024-01-01Z\nt2,acme,qbr,x\n")
+
+    with pytest.raises(DataError) as caught:
+        read_csv(path, mode=mode)
+
+    # One error for the file, not one rejection per row; every missing column named.
+    assert str(caught.value) == (
+        f"{path}: missing required columns 'id', 'occurred_at', 'status'; the header has "
+        "'ident', 'account_id', 'kind', 'when'. A touchpoint needs id, account_id, kind, "
+        "occurred_at, status: rename the columns in the header, or map them in a mapping "
+        "file (--mapping on the command line, mapping= in Python): [touchpoints.columns] "
+        'names the column that holds a field (id = "your column"), [touchpoints.constants] '
+        "gives a field one value for every record"
     )
 
-    result = read_csv(path, mode="lenient")
 
-    (rejection,) = result.touchpoint_report.rejected
-    assert rejection.field == "id"
-    assert rejection.reason == "the record has no such column"
-    assert "a column 'id'" in rejection.expected
+def test_a_header_only_file_without_required_columns_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text("id,account_id,kind,occurred_at\n")
+
+    with pytest.raises(DataError, match=r"tp\.csv: missing required column 'status'; "):
+        read_csv(path, mode="lenient")
+
+
+def test_a_column_named_by_the_mapping_must_be_there(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text(TP_HEADER + "t1,acme,support,2026-07-01T09:00Z,completed\n")
+    mapping = MappingFile(touchpoints=ColumnMapping(columns={"occurred_at": "opened"}))
+
+    with pytest.raises(
+        DataError,
+        match=r"missing required column 'opened' \(mapped to "
+        r"occurred_at\); the header has 'id', ",
+    ):
+        read_csv(path, mapping=mapping, mode="lenient")
+
+
+def test_a_constant_stands_in_for_a_missing_column(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text("id,account_id,kind,occurred_at\nt1,acme,support,2026-07-01T09:00Z\n")
+    mapping = MappingFile(touchpoints=ColumnMapping(constants={"status": "completed"}))
+
+    assert read_csv(path, mapping=mapping).touchpoint_report.accepted == 1
+
+
+@pytest.mark.parametrize("mode", ["strict", "lenient"])
+def test_an_accounts_csv_without_a_segment_column_is_refused_whole(
+    tmp_path: Path, mode: str
+) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text(TP_HEADER + "t1,acme,support,2026-07-01T09:00Z,completed\n")
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("id,tier\nacme,gold\n")
+
+    with pytest.raises(DataError) as caught:
+        read_csv(path, accounts=accounts, mode=mode)
+
+    assert str(caught.value).startswith(
+        f"{accounts}: missing required column 'segment'; the header has 'id', 'tier'. An "
+        "account needs id, segment: rename the column in the header, or map it in a "
+        "mapping file (--mapping on the command line, mapping= in Python): "
+        '[accounts.columns] names the column that holds a field (segment = "your column")'
+    )
+
+
+def test_a_header_only_file_loads_nothing_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text(TP_HEADER)
+
+    result = read_csv(path, mode="strict")
+
+    assert (result.touchpoint_report.read, len(result.log)) == (0, 0)
+
+
+def test_an_empty_touchpoints_file_is_refused_by_read_csv(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(DataError, match=r"tp\.csv: the file is empty; a CSV file starts"):
+        read_csv(path, mode="lenient")
 
 
 def test_default_tz_may_be_given_by_name(tmp_path: Path) -> None:

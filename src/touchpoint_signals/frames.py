@@ -67,10 +67,13 @@ import numpy.typing as npt
 from touchpoint_signals.errors import DataError, MissingExtraError, ProtocolError
 from touchpoint_signals.ingest.loader import (
     CHUNK_ROWS,
+    REQUIRED_ACCOUNT_FIELDS,
+    REQUIRED_TOUCHPOINT_FIELDS,
     LoadResult,
     Mode,
     load_accounts,
     load_csv_blocks,
+    require_columns,
 )
 from touchpoint_signals.ingest.mapping import ColumnMapping, MappingFile
 from touchpoint_signals.ingest.readers import CsvBlock
@@ -296,6 +299,13 @@ class _Table:
         self.position = {label: j for j, label in enumerate(labels)}
         self.rows = rows
         self.source = source
+        self.what = what
+
+    def require(self, mapping: ColumnMapping, required: tuple[str, ...], section: str) -> None:
+        """Refuse the table at once if it lacks a column a required field is read from."""
+        require_columns(
+            self.source, self.position, mapping, required, table=self.what, section=section
+        )
 
     def texts(self, name: str, start: int, stop: int) -> Texts:
         """Rows ``start:stop`` of column ``name`` as texts (each kind of table says how)."""
@@ -367,6 +377,11 @@ def _load_tables(
     mapping = _mapping_file(mapping)
     zone = parse_timezone(default_tz) if isinstance(default_tz, str) else default_tz
     zone = zone or mapping.default_tz
+
+    # A missing column is the table's fault, not each row's: refused before any row is read.
+    touchpoints.require(mapping.touchpoints, REQUIRED_TOUCHPOINT_FIELDS, "touchpoints")
+    if isinstance(accounts, _Table):
+        accounts.require(mapping.accounts, REQUIRED_ACCOUNT_FIELDS, "accounts")
 
     account_report = None
     account_list: tuple[Account, ...] | None

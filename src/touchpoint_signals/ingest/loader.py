@@ -265,6 +265,52 @@ def _missing_column(field: str, column: str) -> _FieldError:
     )
 
 
+def require_columns(
+    source: str,
+    columns: Iterable[str],
+    mapping: ColumnMapping | None,
+    required: tuple[str, ...],
+    *,
+    table: str = "header",
+    section: str = "touchpoints",
+) -> None:
+    """Raise :class:`DataError` if a table lacks a column a required field is read from.
+
+    A missing column is a fault of the whole file (or DataFrame), not of each of its
+    records, so it is refused at once, in strict and lenient mode alike, in one message that
+    names ``source``, every missing column (and the field the mapping reads from it), the
+    columns the ``table`` has, and how to fix it: rename the columns, or map them under
+    ``[section.columns]`` in a mapping file. Fields the mapping gives a constant need no
+    column.
+    """
+    present = list(columns)
+    mapping = mapping or ColumnMapping()
+    missing = [
+        (step.field, step.column)
+        for step in mapping.plan(required)
+        if not step.is_constant and step.column not in present
+    ]
+    if not missing:
+        return
+    names = ", ".join(
+        repr(column) if column == field else f"{column!r} (mapped to {field})"
+        for field, column in missing
+    )
+    has = ", ".join(map(repr, present)) if present else "no columns"
+    plural = "s" if len(missing) > 1 else ""
+    kind = section.removesuffix("s")
+    kind = f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+    them = "them" if plural else "it"
+    raise DataError(
+        f"{source}: missing required column{plural} {names}; the {table} has {has}. "
+        f"{kind.capitalize()} needs {', '.join(required)}: rename the column{plural} in the "
+        f"{table}, or map {them} in a mapping file (--mapping on the command line, mapping= "
+        f"in Python): [{section}.columns] names the column that holds a field "
+        f'({missing[0][0]} = "your column"), [{section}.constants] gives a field one value '
+        "for every record"
+    )
+
+
 def _self_reply(record_id: str | None, reply: str | None) -> None:
     """Refuse a touchpoint that names itself in ``in_reply_to``."""
     if reply is not None and reply == record_id:
@@ -1457,7 +1503,7 @@ def _stage_touchpoints(
     validate = _TouchpointValidator(catalog, default_tz, mapping or ColumnMapping())
     builder = _ColumnBuilder(size_hint)
     if isinstance(records, tuple):
-        chunks = _csv_chunks(records[0], validate.columns)
+        chunks = _csv_chunks(_header_checked(records[0], mapping), validate.columns)
     else:
         chunks = _record_chunks(records, source, validate.columns, validate.required_columns)
 
@@ -1471,6 +1517,32 @@ def _stage_touchpoints(
 
     columns, where = builder.finish()
     return _StagedTouchpoints(columns, where, builder.sources, intake, catalog)
+
+
+def _header_checked(
+    blocks: Iterable[CsvBlock], mapping: ColumnMapping | None
+) -> Iterator[CsvBlock]:
+    """``blocks``, once the header of the first is known to hold every required column."""
+    for number, block in enumerate(blocks):
+        if number == 0:
+            require_columns(block.source, block.header, mapping, REQUIRED_TOUCHPOINT_FIELDS)
+        yield block
+
+
+def account_records(
+    path: str | os.PathLike[str],
+    mapping: ColumnMapping | None = None,
+    *,
+    delimiter: str = ",",
+    encoding: str | None = None,
+) -> Iterator[RawRecord | Rejection]:
+    """The records of an accounts file (CSV or JSON Lines, by its extension), with a CSV
+    header checked for the required account columns first (see :func:`require_columns`)."""
+
+    def check(source: str, header: tuple[str, ...]) -> None:
+        require_columns(source, header, mapping, REQUIRED_ACCOUNT_FIELDS, section="accounts")
+
+    return records_for(path, delimiter=delimiter, encoding=encoding, on_header=check)
 
 
 def _cross_check(
@@ -1690,7 +1762,7 @@ def _read_files(
     account_list: tuple[Account, ...] | None
     if isinstance(accounts, str | os.PathLike):
         account_list, account_report = load_accounts(
-            records_for(accounts),
+            account_records(accounts, mapping.accounts),
             mode=mode,
             mapping=mapping.accounts,
             catalog=catalog,

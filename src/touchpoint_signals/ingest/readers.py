@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 import attrs
@@ -101,16 +101,14 @@ def csv_blocks(
     """
     source = os.fspath(path)
     with open(path, newline="", encoding=encoding, errors=UNDECODABLE) as handle:
-        header = next(csv.reader(handle, delimiter=delimiter), None)
-        if header is None:
-            return
+        header = _checked_header(source, next(csv.reader(handle, delimiter=delimiter), None))
         width = len(header)
         doubled = sorted({name for name in header if header.count(name) > 1})
         if doubled:
             raise DataError(f"{source}: the header names columns more than once: {doubled}")
 
         first = 1
-        while lines := list(itertools.islice(handle, block_rows)):
+        for lines in iter(lambda: list(itertools.islice(handle, block_rows)), []):
             table = _bulk_rows(lines, delimiter, width)
             if table is not None:
                 numbers = list(range(first, first + len(table)))
@@ -122,6 +120,24 @@ def csv_blocks(
             numbers = list(range(first, first + len(rows)))
             first += len(rows)
             yield _checked_block(source, tuple(header), numbers, rows)
+        if first == 1:  # a header and no row: one empty block, so that the header is seen
+            yield CsvBlock(source, tuple(header), [], [], [])
+
+
+def _checked_header(source: str, header: list[str] | None) -> list[str]:
+    """The header row, or an error for a file without one: an empty file, or one whose
+    first line is blank."""
+    if header is None:
+        raise DataError(
+            f"{source}: the file is empty; a CSV file starts with a header row naming its "
+            "columns, then one row per record"
+        )
+    if not header:
+        raise DataError(
+            f"{source}: the first line is blank; a CSV file starts with a header row naming "
+            "its columns: remove the blank line(s) above it"
+        )
+    return header
 
 
 #: The codecs :func:`csv_field_blocks` splits in bytes; files in any other are read as text.
@@ -172,7 +188,7 @@ def csv_field_blocks(
             if codec == "utf-8-sig" and stream.data.startswith(_BOM):
                 stream.consume(len(_BOM))
             header = _header(stream, ord(delimiter), delimiter)
-            if header is not None:
+            if header:  # an empty file, or a blank first line: csv_blocks says which
                 yield from _byte_blocks(stream, os.fspath(path), header, delimiter, block_rows)
                 return
 
@@ -197,6 +213,18 @@ def _byte_blocks(
         raise DataError(f"{source}: the header names columns more than once: {doubled}")
 
     names = tuple(header)
+    blocks = _byte_row_blocks(stream, source, names, delimiter, block_rows)
+    if (block := next(blocks, None)) is None:  # a header and no row: one empty block
+        yield CsvBlock(source, names, [], [], [])
+        return
+    yield block
+    yield from blocks
+
+
+def _byte_row_blocks(
+    stream: _ByteStream, source: str, names: tuple[str, ...], delimiter: str, block_rows: int
+) -> Iterator[CsvBlock]:
+    """The blocks of :func:`_byte_blocks`, none for a file without data rows."""
     first = 1
     row_bytes = _FIRST_ROW_BYTES
     while True:
@@ -467,15 +495,25 @@ def _width_rejection(source: str, number: int, row: list[str], width: int) -> Re
 
 
 def csv_records(
-    path: str | os.PathLike[str], *, delimiter: str = ",", encoding: str = "utf-8-sig"
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+    on_header: Callable[[str, tuple[str, ...]], None] | None = None,
 ) -> Iterator[RawRecord | Rejection]:
     """The data rows of a CSV file with a header row as records, numbered from 1.
 
     The rows are split by :func:`csv_blocks` (same rules for quoting, widths and headers),
     read a few thousand at a time, and handed out one record or rejection at a time in row
-    order.
+    order. ``on_header(source, header)`` is called once with the header row before the first
+    record (also for a file with no data row), so that a caller can refuse a file that lacks
+    a column it needs before reading on.
     """
-    for block in csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=4096):
+    for number, block in enumerate(
+        csv_blocks(path, delimiter=delimiter, encoding=encoding, block_rows=4096)
+    ):
+        if number == 0 and on_header is not None:
+            on_header(block.source, block.header)
         refused = iter(block.rejections)
         pending = next(refused, None)
         for number, row in zip(block.numbers, block.row_lists(), strict=True):
@@ -553,12 +591,21 @@ def mapping_records(
 
 
 def records_for(
-    path: str | os.PathLike[str], *, delimiter: str = ",", encoding: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str = ",",
+    encoding: str | None = None,
+    on_header: Callable[[str, tuple[str, ...]], None] | None = None,
 ) -> Iterator[RawRecord | Rejection]:
-    """Raw records of a ``.csv``, ``.jsonl`` or ``.ndjson`` file, chosen by its extension."""
+    """Raw records of a ``.csv``, ``.jsonl`` or ``.ndjson`` file, chosen by its extension.
+
+    ``on_header`` is passed to :func:`csv_records` for a CSV file (JSON Lines has no header).
+    """
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix == ".csv":
-        return csv_records(path, delimiter=delimiter, encoding=encoding or "utf-8-sig")
+        return csv_records(
+            path, delimiter=delimiter, encoding=encoding or "utf-8-sig", on_header=on_header
+        )
     if suffix in (".jsonl", ".ndjson"):
         return jsonl_records(path, encoding=encoding or "utf-8")
     raise DataError(
