@@ -122,7 +122,7 @@ def test_a_large_input_shows_its_rows_as_they_are_read(
 def test_quiet_silences_progress_summary_and_warnings(tmp_path: Path) -> None:
     code, out, err = _run(tmp_path, "--progress", "--quiet", "--lenient", broken=True)
 
-    assert code == 0
+    assert code == 1  # a record was rejected: said by the exit status alone
     assert err == ""
     assert out.startswith("2 accounts scored")
 
@@ -131,13 +131,22 @@ def test_the_summary_counts_what_was_read_and_the_bands(tmp_path: Path) -> None:
     _, out, err = _run(tmp_path, "--lenient", broken=True)
 
     summary = err[err.index("summary\n") :].splitlines()
-    assert "WARNING touchpoint_signals.cli: 1 records were rejected" in err
+    tp = tmp_path / "tp.csv"
+    assert err.startswith(
+        "WARNING touchpoint_signals.cli: 1 record was rejected:\n"
+        f"  {tp}, row 9: field 'occurred_at': got 'not a time', expected a date-time with a "
+        "time zone (could not read 'not a time' as a date-time: Unknown string format: not a "
+        "time)\n"
+        f"to list every rejected record, run: touchpoint-signals validate {tp} --lenient "
+        f"--accounts {tmp_path / 'acc.csv'}\n"
+        "summary\n"
+    )
     assert summary[1] == "  touchpoints  9 read, 8 accepted, 1 rejected"
     assert summary[2] == "  accounts     2 in the log; 2 account records read, 0 rejected"
     bands = re.fullmatch(r"  bands        (.*)", summary[3])
     assert bands is not None
     assert f"bands: {bands.group(1)}" in out  # the same counts as the table's header
-    assert out.splitlines()[1].endswith(": 8 touchpoints, 1 records rejected")
+    assert out.splitlines()[1].endswith(": 8 touchpoints, 1 record rejected")
     timing = re.fullmatch(
         r"time +(\d+\.\d\d) s in all: (.*)", " ".join(line.strip() for line in summary[4:])
     )

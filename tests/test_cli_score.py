@@ -256,7 +256,10 @@ def _real_scores(
         argv += ["--as-of", as_of]
     out = io.StringIO()
 
-    assert main(argv, out=out) == 0
+    # Every real set but RavenStack has records the adapter or the loader rejected (counted
+    # by validate: 26 mbox messages, 19 tweets, 5 appointments): a lenient run that rejected
+    # records exits 1, and still writes every score.
+    assert main(argv, out=out) == (0 if fmt == "ravenstack" else 1)
     return [HealthScore.from_dict(d) for d in json.loads(out.getvalue())]
 
 

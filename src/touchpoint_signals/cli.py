@@ -5,10 +5,12 @@ kind, status and account) and every record it rejected, so a data engineer can c
 export before wiring it into a pipeline. ``score`` computes every account's signals and
 health score and prints the riskiest accounts first with band, score, coverage and reasons.
 
-Exit status of ``validate``: 0 when every record was accepted, 1 when a lenient run rejected
-records or found reply links it could not resolve, 2 for a usage error or, in strict mode, the
-first bad record. ``score`` exits 0 when it scored, also in a lenient run that rejected
-records (it logs a warning with their number; ``validate`` lists them), and 2 otherwise.
+Exit status, the same for both: 0 when every record was accepted; 1 when a lenient run
+rejected records or found reply links it could not resolve (``validate`` still prints its
+report, ``score`` its scores, and logs a warning with the first rejections), or when
+``validate`` found no records at all; 2 for a usage error, an unreadable or unusable file (a
+required column missing, no header, nothing to score) or, in strict mode, the first bad
+record (:data:`EXIT_STATUS`, in ``--help`` too).
 
 Long runs. Both commands tell their user on stderr how a run goes: a line per stage
 (reading touchpoints, with the rows read so far; reading accounts; building the log;
@@ -28,6 +30,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -49,16 +52,23 @@ from touchpoint_signals.ingest.loader import (
     CHUNK_ROWS,
     LoadResult,
     Mode,
+    account_records,
     load,
     load_accounts,
     load_csv_blocks,
     load_touchpoints,
 )
 from touchpoint_signals.ingest.mapping import MappingFile
-from touchpoint_signals.ingest.readers import CsvBlock, csv_blocks, jsonl_records, records_for
+from touchpoint_signals.ingest.readers import CsvBlock, csv_blocks, jsonl_records
 from touchpoint_signals.ingest.sources import SourceRecords
 from touchpoint_signals.model import DEFAULT_CATALOG, Account, Catalog
-from touchpoint_signals.report import band_counts, scores_csv, scores_json, scores_table
+from touchpoint_signals.report import (
+    band_counts,
+    quantity,
+    scores_csv,
+    scores_json,
+    scores_table,
+)
 from touchpoint_signals.scoring.base import Scorer, Scores, SignalSet
 from touchpoint_signals.scoring.config import load_scorecard
 from touchpoint_signals.scoring.scorecard import default_scorecard
@@ -73,10 +83,20 @@ logger = logging.getLogger(__name__)
 _SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
+#: The exit status of both commands, in their --help (and in docs/ingestion.md).
+EXIT_STATUS = (
+    "exit status: 0 when every record was accepted; 1 when a lenient run rejected records "
+    "or left reply links unresolved (the report or the scores are still written), or "
+    "validate found no records; 2 for a usage error, an unreadable or unusable file (a "
+    "missing column, no header, no records to score), or in strict mode the first bad record"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="touchpoint-signals",
         description="Customer-success touchpoints in, account health signals out.",
+        epilog=EXIT_STATUS,
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log progress (-v) or detail (-vv)"
@@ -88,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         help="read a source and report what it holds and every rejected record",
         description="Read SOURCE, then print counts per kind, status and account and every "
         "rejected record with its source, row, field and reason.",
+        epilog=EXIT_STATUS,
     )
     validate.add_argument("source", help="a file or folder of touchpoints")
     validate.add_argument("--format", dest="format_name", metavar="NAME", help=_FORMAT_HELP)
@@ -105,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         help="score every account and list the riskiest first, with band and reasons",
         description="Read TOUCHPOINTS, compute the signals of every account as of --as-of, "
         "score them with the scorecard, and print the riskiest accounts first.",
+        epilog=EXIT_STATUS,
     )
     score.add_argument("source", metavar="TOUCHPOINTS", help="a file or folder of touchpoints")
     score.add_argument("--input-format", dest="format_name", metavar="NAME", help=_FORMAT_HELP)
@@ -164,7 +186,8 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--default-tz",
-        type=_zone,
+        dest="default_tz_name",
+        type=_zone_name,
         metavar="ZONE",
         help="the zone naive times were written in, an IANA name such as Europe/Berlin "
         "(default: default_tz of --mapping; without either, naive times are rejected)",
@@ -186,11 +209,13 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _zone(text: str) -> dt.tzinfo:
+def _zone_name(text: str) -> str:
+    """``text`` if the zone database knows it (checked when the options are read)."""
     try:
-        return parse_timezone(text)
+        parse_timezone(text)
     except UnknownNameError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _count(text: str) -> int:
@@ -342,8 +367,8 @@ class _Run:
             yield item
             if self.show and time.perf_counter() - last >= PROGRESS_INTERVAL:
                 last = time.perf_counter()
-                self._update(f"  {count:,} {noun} read", final=False)
-        self._update(f"  {count:,} {noun} read", final=True)
+                self._update(f"  {quantity(count, noun)} read", final=False)
+        self._update(f"  {quantity(count, noun)} read", final=True)
         if then is not None:
             self.begin(then)
 
@@ -362,8 +387,9 @@ def _mapping(args: argparse.Namespace) -> MappingFile:
 
 def _zone_of(args: argparse.Namespace, mapping: MappingFile) -> dt.tzinfo | None:
     """The zone of naive times: ``--default-tz``, else the mapping's ``default_tz``."""
-    zone: dt.tzinfo | None = args.default_tz or mapping.default_tz
-    return zone
+    if args.default_tz_name is not None:
+        return parse_timezone(args.default_tz_name)
+    return mapping.default_tz
 
 
 def _read(
@@ -389,7 +415,7 @@ def _read(
         if args.accounts is not None:
             run.begin("reading accounts", f" {args.accounts}")
             accounts, account_report = load_accounts(
-                run.counted(records_for(args.accounts), "account records"),
+                run.counted(account_records(args.accounts, mapping.accounts), "account record"),
                 mode=mode,
                 mapping=mapping.accounts,
                 catalog=catalog,
@@ -405,7 +431,7 @@ def _read(
                 block_rows=CHUNK_ROWS,
             )
             result = load_csv_blocks(
-                run.counted(blocks, "rows", size=_block_rows, then="building the log"),
+                run.counted(blocks, "row", size=_block_rows, then="building the log"),
                 accounts=accounts,
                 mode=mode,
                 mapping=mapping.touchpoints,
@@ -416,7 +442,7 @@ def _read(
         else:
             lines = jsonl_records(source, encoding=args.encoding or "utf-8")
             result = load_touchpoints(
-                run.counted(lines, "records", then="building the log"),
+                run.counted(lines, "record", then="building the log"),
                 accounts=accounts,
                 mode=mode,
                 mapping=mapping.touchpoints,
@@ -437,11 +463,11 @@ def _read(
     has_accounts = records.accounts is not None
     touchpoints = run.counted(
         records.touchpoints,
-        "touchpoint records",
+        "touchpoint record",
         then="reading accounts" if has_accounts else "building the log",
     )
     accounts_read = (
-        run.counted(records.accounts, "account records", then="building the log")
+        run.counted(records.accounts, "account record", then="building the log")
         if records.accounts is not None
         else None
     )
@@ -514,9 +540,8 @@ def _print_text(result: LoadResult, top: int, out: TextIO) -> None:
     out.write(f"touchpoints: {tp['read']} read, {tp['accepted']} accepted, ")
     out.write(f"{tp['rejected']} rejected\n")
     acc = summary["accounts"]
-    out.write(
-        f"accounts: {acc['in_log']} in the log ({acc['rejected']} account records rejected)\n"
-    )
+    rejected_accounts = quantity(acc["rejected"], "account record")
+    out.write(f"accounts: {acc['in_log']} in the log ({rejected_accounts} rejected)\n")
     out.write(f"reply links resolved: {summary['reply_links']}\n")
 
     for title, table in (
@@ -558,8 +583,67 @@ def _validate(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     else:
         _print_text(result, args.top, out)
 
+    empty = _no_records(args, result)
+    if empty is not None:
+        out.flush()
+        run.err.write(f"touchpoint-signals: error: {empty}, so there is nothing to check\n")
+        return 1
+    return _exit_status(result)
+
+
+def _exit_status(result: LoadResult) -> int:
+    """1 when a lenient run rejected records or left reply links unresolved, else 0."""
     problems = len(result.rejected) + len(result.touchpoint_report.link_issues)
     return 1 if problems else 0
+
+
+def _no_records(args: argparse.Namespace, result: LoadResult) -> str | None:
+    """What to say when the source held no touchpoint record at all (``None`` if it did)."""
+    if result.touchpoint_report.read:
+        return None
+    fmt = _format_of(args)
+    if fmt == "csv":
+        why = "its header row is followed by no data row"
+    elif fmt == "jsonl":
+        why = "it has no line that is not blank"
+    else:
+        why = f"the {fmt} adapter found no touchpoint in it"
+    return f"{args.source} holds no touchpoint records ({why})"
+
+
+#: Rejections an error or warning of ``score`` shows; ``validate`` lists every one.
+SHOWN_REJECTIONS = 3
+
+
+def _rejections_text(args: argparse.Namespace, result: LoadResult) -> str:
+    """The first rejections, a line each, and the command that lists every one; follows a
+    sentence such as "5 records were rejected"."""
+    rejected = result.rejected
+    shown = rejected[:SHOWN_REJECTIONS]
+    lines = [f"  {rejection.describe()}" for rejection in shown]
+    head = ":" if len(shown) == len(rejected) else f"; the first {len(shown)}:"
+    if len(rejected) > len(shown):
+        lines.append(f"  ... and {len(rejected) - len(shown):,} more")
+    lines.append(f"to list every rejected record, run: {_validate_command(args)}")
+    return head + "\n" + "\n".join(lines)
+
+
+def _validate_command(args: argparse.Namespace) -> str:
+    """The ``validate`` command that reads what this ``score`` run read, leniently."""
+    words = ["touchpoint-signals", "validate", args.source, "--lenient"]
+    if args.format_name:
+        words += ["--format", args.format_name]
+    for option, flag in _PATH_OPTIONS:
+        value = getattr(args, option, None)
+        if value is not None and option != "scorecard":
+            words += [flag, value]
+    if args.default_tz_name is not None:
+        words += ["--default-tz", args.default_tz_name]
+    if args.delimiter != ",":
+        words += ["--delimiter", args.delimiter]
+    if args.encoding:
+        words += ["--encoding", args.encoding]
+    return shlex.join(words)
 
 
 def _given_as_of(text: str, zone: dt.tzinfo | None) -> dt.datetime:
@@ -582,11 +666,23 @@ def _given_as_of(text: str, zone: dt.tzinfo | None) -> dt.datetime:
         raise TouchpointSignalsError(f"--as-of {text}: {exc}") from None
 
 
+def _loaded(args: argparse.Namespace, result: LoadResult) -> None:
+    """Refuse to score a log without touchpoints, saying why it has none."""
+    empty = _no_records(args, result)
+    if empty is not None:
+        raise TouchpointSignalsError(f"{empty}, so there is nothing to score")
+    if len(result.log) == 0:
+        report = result.touchpoint_report
+        raise TouchpointSignalsError(
+            "no touchpoints were loaded, so there is nothing to score: "
+            f"{quantity(report.read, 'touchpoint record')} read, "
+            f"{'all' if report.read > 1 else 'and'} rejected" + _rejections_text(args, result)
+        )
+
+
 def _as_of(given: dt.datetime | None, result: LoadResult) -> dt.datetime:
     if given is not None:
         return given
-    if len(result.log) == 0:
-        raise TouchpointSignalsError("no touchpoints were loaded, so there is nothing to score")
     return from_epoch_us(int(result.log.occurred_at.max()))
 
 
@@ -622,9 +718,10 @@ def _header(
     card = args.scorecard if args.scorecard is not None else "the built-in default"
     fmt = _format_of(args)
     return (
-        f"{len(scores)} accounts scored as of {as_of.isoformat()} ({when}), riskiest first\n"
-        f"source: {args.source} ({fmt}): {report.accepted:,} touchpoints, "
-        f"{len(result.rejected):,} records rejected\n"
+        f"{quantity(len(scores), 'account')} scored as of {as_of.isoformat()} ({when}), "
+        "riskiest first\n"
+        f"source: {args.source} ({fmt}): {quantity(report.accepted, 'touchpoint')}, "
+        f"{quantity(len(result.rejected), 'record')} rejected\n"
         f"scorecard: {name} ({card})\n"
         f"bands: {band_counts(scores)}\n"
     )
@@ -656,7 +753,7 @@ def _summary_text(result: LoadResult, scores: Scores, run: _Run, width: int) -> 
     touchpoints = result.touchpoint_report
     accounts = result.account_report
     account_records = (
-        f"{accounts.read:,} account records read, {len(accounts.rejected):,} rejected"
+        f"{quantity(accounts.read, 'account record')} read, {len(accounts.rejected):,} rejected"
         if accounts is not None
         else "no account records"
     )
@@ -694,13 +791,18 @@ def _score(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     mapping = _mapping(args)
     given = None if args.as_of is None else _given_as_of(args.as_of, _zone_of(args, mapping))
     result = _read(args, catalog, run, mapping)
+    _loaded(args, result)
     as_of = _as_of(given, result)
 
     rejected = len(result.rejected)
     if rejected:
-        logger.warning("%d records were rejected; run validate to list them", rejected)
+        logger.warning(
+            "%s rejected%s",
+            quantity(rejected, "record was", "records were"),
+            _rejections_text(args, result),
+        )
     signals = _signals(result, as_of, extractors, run)
-    run.begin("scoring", f" {len(signals):,} accounts with {scorer.name}")
+    run.begin("scoring", f" {quantity(len(signals), 'account')} with {scorer.name}")
     scores = scorer.score(signals)
 
     run.begin("writing", f" the {args.output}")
@@ -720,7 +822,7 @@ def _score(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     if not args.quiet:
         width = shutil.get_terminal_size().columns if _is_terminal(run.err) else 100
         run.err.write(_summary_text(result, scores, run, width))
-    return 0
+    return _exit_status(result)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,12 @@ from touchpoint_signals.scoring.base import Band, HealthScore, Scores
 __all__ = ["band_counts", "scores_csv", "scores_json", "scores_table"]
 
 
+def quantity(count: int, noun: str, nouns: str | None = None) -> str:
+    """``count`` with ``noun`` in the singular for 1 and the plural (``nouns``, default
+    ``noun + "s"``) otherwise, thousands separated: ``"1 account"``, ``"2,000 accounts"``."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
 def _score_text(score: float | None) -> str:
     return "-" if score is None else f"{score:.1f}"
 
@@ -111,7 +117,8 @@ def scores_table(
         )
         lines.extend((blank + more).rstrip() for more in rest)
     if len(shown) < len(ranked):
-        lines.append(f"... {len(ranked) - len(shown)} more accounts not shown")
+        left = len(ranked) - len(shown)
+        lines.append(f"... {left} more account{'' if left == 1 else 's'} not shown")
     return "\n".join(lines) + "\n"
 
 
