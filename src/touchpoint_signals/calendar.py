@@ -209,17 +209,26 @@ class BusinessCalendar:
         )
         offset = self._offset_us()
 
+        # On a working day ``B(t)`` is ``before[d]`` plus the time since midnight, which for
+        # days of equal length is ``t`` less a constant of the day: one table lookup and an
+        # addition per instant, after the division that finds the day.
+        if offset is not None:
+            day_start = np.arange(before.size - 1, dtype=np.int64) * _US_PER_DAY
+            into_base = np.where(working, before[:-1] - day_start, before[:-1])
+
         def cumulative(t: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
             # A zone without daylight saving has days of equal length: the day of an
-            # instant and the time into it are one division, not a search of the midnights.
+            # instant (counted from the tables' first) is one division, not a search of
+            # the midnights.
             if offset is not None:
-                day, into = np.divmod(t + offset, _US_PER_DAY)
-                day -= first
-            else:
-                day = np.searchsorted(midnights, t, side="right") - 1
-                into = t - midnights[day]
-            result: npt.NDArray[np.int64] = before[day] + np.where(working[day], into, 0)
-            return result
+                shifted = t + (offset - first * _US_PER_DAY)
+                day = shifted // _US_PER_DAY
+                result: npt.NDArray[np.int64] = into_base[day] + shifted * working[day]
+                return result
+            day = np.searchsorted(midnights, t, side="right") - 1
+            into = t - midnights[day]
+            searched: npt.NDArray[np.int64] = before[day] + np.where(working[day], into, 0)
+            return searched
 
         # Each side is read at its own shape: a single end instant (``as_of``) is one
         # lookup, not one per start.
