@@ -24,7 +24,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["STRING", "StrArray", "by_rows", "by_value", "by_values", "concat", "to_list"]
+__all__ = [
+    "STRING",
+    "StrArray",
+    "by_key",
+    "by_rows",
+    "by_value",
+    "by_values",
+    "concat",
+    "to_list",
+]
 
 STRING = np.dtypes.ObjectDType()
 """The dtype of every array this module builds: Python ``str`` objects, never missing."""
@@ -54,6 +63,24 @@ def by_value(values: npt.NDArray[Any], write: Callable[[Any], str]) -> StrArray:
     texts = np.array([write(v) for v in distinct.tolist()], dtype=STRING)
 
     result: StrArray = texts[inverse.reshape(np.shape(values))]
+    return result
+
+
+def by_key(
+    keys: npt.NDArray[np.int64], values: npt.NDArray[Any], write: Callable[[Any], str]
+) -> StrArray:
+    """``write(v)`` for each entry ``v`` of ``values``, called once per distinct key.
+
+    For a template whose text depends on less than the whole value (a duration printed to
+    a tenth): the caller keys the values so that values sharing a key are written alike,
+    and each key's text is written from its first value. ``write`` receives plain Python
+    numbers, as from :func:`by_value`.
+    """
+    if np.size(keys) <= _FEW:
+        return by_value(values, write)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    texts = np.array([write(v) for v in values[first].tolist()], dtype=STRING)
+    result: StrArray = texts[inverse.reshape(np.shape(keys))]
     return result
 
 

@@ -186,6 +186,29 @@ def _duration(seconds: float, *, at_least: bool = False) -> str:
     return f"{amount:.1f} {unit}"
 
 
+def _duration_keys(marked: FloatArray) -> IntArray:
+    """A key per duration such that durations with one key read alike in :func:`_duration`.
+
+    ``marked`` holds seconds, negative for a lower bound (``at_least``). The text depends
+    on the bound, the unit, whether the amount is under 0.05 and the amount rounded to a
+    tenth, so medians that differ only in later digits share one call of
+    :func:`_duration`: a portfolio's medians are nearly all distinct, their reasons are not.
+    Python rounds the exact binary value, which a product by ten may not keep: an amount
+    within a hair of a half tenth (or not below a million units) gets a key of its own.
+    """
+    seconds = np.abs(marked)
+    hours = seconds / 3600.0
+    in_days = ~(hours < 48.0)
+    amount = np.where(in_days, seconds / _DAY_SECONDS, hours)
+    tenths = amount * 10.0
+    whole = np.floor(tenths)
+    own = ~(amount < 1e6) | (np.abs(tenths - whole - 0.5) < 1e-6)
+    nearest = np.where(own, 0.0, whole + (tenths - whole > 0.5)).astype(np.int64)
+    keys = ((nearest * 2 + in_days) * 2 + (marked < 0)) * 2 + (amount < 0.05)
+    keys[own] = -1 - np.flatnonzero(own)
+    return keys
+
+
 def _conversational(view: TouchpointLog) -> BoolArray:
     """Rows whose kind is a person's message: human-led and not a meeting (module docstring,
     "What counts as outreach")."""
@@ -257,21 +280,25 @@ def _observations(
         extra = per_answer_key[replies].astype(np.int64) + 1
         keys = keys * (int(extra.max(initial=0)) + 1) + extra
     first = _first_per_key(keys)
-    first &= group_of_answer[replies] >= 0
-    firsts, asked = replies[first], questions_of[first]
+    answer_group = group_of_answer[replies]
+    first &= answer_group >= 0
+    firsts, asked, firsts_group = replies[first], questions_of[first], answer_group[first]
     occurred_at = view.occurred_at
-    answered_seconds = calendar.business_seconds(occurred_at[asked], occurred_at[firsts])
+    asked_at = occurred_at[asked]
+    answered_seconds = calendar.business_seconds(asked_at, occurred_at[firsts])
 
     answered = np.zeros(len(view), dtype=bool)
     answered[questions_of] = True
     ask_rows = np.flatnonzero(ask)
     pending = ~answered[ask_rows] & (group_of_question >= 0)
     waiting, waiting_group = ask_rows[pending], group_of_question[pending]
-    elapsed = calendar.business_seconds(occurred_at[waiting], as_of_us)
+    waiting_at = occurred_at[waiting]
+    elapsed = calendar.business_seconds(waiting_at, as_of_us)
     old_enough = elapsed >= censor_min_age_seconds
-    waiting, waiting_group, elapsed = (
+    waiting, waiting_group, waiting_at, elapsed = (
         waiting[old_enough],
         waiting_group[old_enough],
+        waiting_at[old_enough],
         elapsed[old_enough],
     )
 
@@ -279,8 +306,8 @@ def _observations(
     seconds = np.clip(raw, floor_seconds, max(cap_seconds, floor_seconds))
     return _Observations(
         seconds=seconds,
-        asked_at=np.concatenate([occurred_at[asked], occurred_at[waiting]]),
-        group=np.concatenate([group_of_answer[firsts], waiting_group]),
+        asked_at=np.concatenate([asked_at, waiting_at]),
+        group=np.concatenate([firsts_group, waiting_group]),
         row=np.concatenate([firsts, waiting]),
         censored=np.concatenate([np.zeros(firsts.size, bool), np.ones(waiting.size, bool)]),
     )
@@ -423,8 +450,8 @@ def _latency_frame(
     day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
     span = f"{windows.recent_days + windows.baseline_days:g} days to {day}"
     # Names are data and may hold a line break; everything else in a reason is ours.
-    one_line = _params.has_line_break(wording.subjects) or _params.has_line_break(
-        wording.holders
+    one_line = _params.has_line_break(wording.subjects) or (
+        wording.holders is not wording.subjects and _params.has_line_break(wording.holders)
     )
     reasons = _reason_lines(
         chosen=chosen,
@@ -555,9 +582,9 @@ def _reason_lines(
         # A median at the cap, or one of unanswered questions only, is a lower bound; the
         # sign carries that mark through one pass of distinct values (medians are > 0).
         at_least = (values >= cap_seconds * (1 - 1e-9)) | (n_answered == 0)
-        marked = np.where(at_least & read, -values, values)
-        return _reasons.by_value(
-            np.where(read, marked, 1.0), lambda m: _duration(abs(m), at_least=m < 0)
+        marked = np.where(read, np.where(at_least, -values, values), 1.0)
+        return _reasons.by_key(
+            _duration_keys(marked), marked, lambda m: _duration(abs(m), at_least=m < 0)
         )
 
     now = medians(drift.median_recent[g], answered_recent)
@@ -762,10 +789,9 @@ class CustomerReplyLatency:
             if len(view.contact_ids)
             else [""] * len(groups.contact)
         )
-        names = [
-            "an unnamed contact" if c < 0 else f"contact {contact}"
-            for c, contact in zip(groups.contact.tolist(), contact_ids, strict=True)
-        ]
+        named = np.array(list(map("contact ".__add__, contact_ids)), dtype=_reasons.STRING)
+        named[groups.contact < 0] = "an unnamed contact"
+        names: list[str] = named.tolist()
         frame = _latency_frame(
             name=self.name,
             view=view,
