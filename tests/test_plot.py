@@ -82,6 +82,27 @@ def test_the_figure_plots_the_scores_and_severities(history: AccountHistory) -> 
     figure.savefig(__import__("io").BytesIO(), format="png")  # it renders
 
 
+def test_the_legends_sit_outside_the_axes_and_hide_no_line(history: AccountHistory) -> None:
+    matplotlib.use("Agg")
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = plot_history(history)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # lays the figure out, so that extents are final
+
+    renderer = canvas.get_renderer()
+    for axes in figure.axes:
+        legend = axes.get_legend()
+        assert legend is not None
+        box, frame = legend.get_window_extent(renderer), axes.get_window_extent(renderer)
+        # Right of the plotting area, top-aligned with it, and inside the figure.
+        assert box.x0 >= frame.x1
+        assert box.y1 == pytest.approx(frame.y1, abs=1.0)
+        assert box.x1 <= figure.bbox.x1
+        assert not legend.get_frame_on()
+
+
 def test_plot_account_scores_then_draws(portfolio: Any, history: AccountHistory) -> None:
     figure = plot_account(
         portfolio.log,

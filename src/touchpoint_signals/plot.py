@@ -25,7 +25,7 @@ import datetime as dt
 import itertools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -183,6 +183,17 @@ def _band_edges(as_of: Sequence[dt.datetime]) -> list[tuple[dt.datetime, dt.date
     return list(zip(starts, stops, strict=True))
 
 
+#: Where both legends go: outside their axes, to the right, top-aligned, so that no legend
+#: hides a line or a band whatever the data (the constrained layout makes room for them).
+_OUTSIDE: dict[str, Any] = {
+    "loc": "upper left",
+    "bbox_to_anchor": (1.01, 1.0),
+    "borderaxespad": 0.0,
+    "fontsize": "small",
+    "frameon": False,
+}
+
+
 def plot_history(
     history: AccountHistory,
     *,
@@ -234,8 +245,7 @@ def plot_history(
         handles=[
             Patch(color=BAND_COLOURS[b], alpha=BAND_ALPHA * 2, label=b.value) for b in seen
         ],
-        loc="lower left",
-        fontsize="small",
+        **_OUTSIDE,
     )
     scorer = history.scores[-1].scorer
     score_axes.set_title(f"{history.account_id}: health score ({scorer}) and signals")
@@ -245,7 +255,7 @@ def plot_history(
     signal_axes.set_ylim(-0.02, 1.02)
     signal_axes.set_ylabel("severity (0 healthy)")
     if names:
-        signal_axes.legend(loc="upper left", fontsize="small", ncols=2)
+        signal_axes.legend(**_OUTSIDE)
     else:
         signal_axes.text(
             0.5, 0.5, "no signal was read", ha="center", transform=signal_axes.transAxes
