@@ -23,8 +23,11 @@ def _read() -> Any:
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> dict[str, Any]:
+def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The notebook executed, its code cells by tag.
+
+    It reads the RavenStack copy shipped in ``examples/data/ravenstack``, so it runs in a
+    clone of the repository alone, without the public data sets beside it.
 
     The kernel is declared in a folder of this test's own, with this interpreter in its
     command line, so the notebook runs in the environment under test whatever kernels the
@@ -71,6 +74,16 @@ def _html(cell: Any) -> str:
     )
 
 
+def test_the_notebook_reads_the_shipped_data_not_the_shared_folder() -> None:
+    sources = "".join(cell.source for cell in _read().cells)
+
+    assert 'shipped_data("ravenstack")' in sources
+    assert "shared" not in sources
+    assert (
+        ROOT / "examples" / "data" / "ravenstack" / "ravenstack_support_tickets.csv"
+    ).is_file()
+
+
 def test_the_committed_notebook_holds_no_outputs() -> None:
     cells = [cell for cell in _read().cells if cell.cell_type == "code"]
 
@@ -78,7 +91,6 @@ def test_the_committed_notebook_holds_no_outputs() -> None:
     assert all(cell.outputs == [] and cell.execution_count is None for cell in cells)
 
 
-@pytest.mark.realdata
 def test_every_cell_runs_without_an_error(executed: dict[str, Any]) -> None:
     errors = [o for cell in executed["cells"] for o in cell.outputs if o.output_type == "error"]
 
@@ -86,7 +98,6 @@ def test_every_cell_runs_without_an_error(executed: dict[str, Any]) -> None:
     assert all(cell.execution_count is not None for cell in executed["cells"])
 
 
-@pytest.mark.realdata
 def test_ravenstack_loads_from_dataframes_and_reads_as_insufficient_data(
     executed: dict[str, Any],
 ) -> None:
@@ -99,7 +110,6 @@ def test_ravenstack_loads_from_dataframes_and_reads_as_insufficient_data(
     assert "... 480 more accounts not shown" in html
 
 
-@pytest.mark.realdata
 def test_the_simulated_portfolio_shows_scores_a_card_a_frame_and_a_plot(
     executed: dict[str, Any],
 ) -> None:
