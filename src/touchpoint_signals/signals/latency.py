@@ -252,7 +252,7 @@ def _observations(
     *,
     ask: BoolArray,
     answer: BoolArray,
-    group_of_answer: IntArray,
+    group_of_answer: IntArray | None,
     group_of_question: IntArray,
     per_answer_key: npt.NDArray[Any] | None,
     as_of_us: int,
@@ -263,7 +263,9 @@ def _observations(
 ) -> _Observations:
     """Answered and censored latencies of the questions marked ``ask``.
 
-    ``group_of_answer`` is the drift group of each log row when it answers (``-1`` for none);
+    ``group_of_answer`` is the drift group of each log row when it answers (``-1`` for none),
+    or ``None`` when groups are accounts and ``answer`` holds only replies within the account
+    (each answer's group is then its own account, no column of groups needed);
     ``group_of_question`` holds, for each row of ``np.flatnonzero(ask)`` in that order, the
     group an unanswered question is censored in. ``per_answer_key`` (a column of the log)
     keeps the earliest answer per question and key instead of per question.
@@ -280,7 +282,11 @@ def _observations(
         extra = per_answer_key[replies].astype(np.int64) + 1
         keys = keys * (int(extra.max(initial=0)) + 1) + extra
     first = _first_per_key(keys)
-    answer_group = group_of_answer[replies]
+    answer_group = (
+        view.account[replies].astype(np.int64)
+        if group_of_answer is None
+        else group_of_answer[replies]
+    )
     first &= answer_group >= 0
     firsts, asked, firsts_group = replies[first], questions_of[first], answer_group[first]
     occurred_at = view.occurred_at
@@ -594,7 +600,8 @@ def _reason_lines(
         was[unanswered] = _reasons.concat("unanswered (", was[unanswered], ")")
     p_value = drift.p_value[g]
     p = _reasons.by_value(np.where(read, p_value, 0.0), lambda v: f"p={v:.2g}")
-    tail = _reasons.concat(", was ", was, " (median, ", counts)
+    # The common tail, joined into each line with the rest of it (one join per line).
+    tail = (", was ", was, " (median, ", counts)
 
     going_silent = read & silent[g]
     fill(
@@ -606,11 +613,11 @@ def _reason_lines(
         f" of the last {windows.recent_days:g} days (median wait ",
         now,
         ")",
-        tail,
+        *tail,
         ")",
     )
     drifted = read & ~going_silent & drift.drifted[g]
-    fill(drifted, subjects, f" now {verb} in ", now, tail, ")")
+    fill(drifted, subjects, f" now {verb} in ", now, *tail, ")")
     with np.errstate(invalid="ignore"):
         slower = (p_value <= windows.alpha) & (drift.effect[g] > 1)
     slower &= read & ~going_silent & ~drifted
@@ -621,7 +628,7 @@ def _reason_lines(
         p,
         f") but by less than {windows.min_effect:g}x: in ",
         now,
-        tail,
+        *tail,
         ")",
     )
     # Not significant: a slower median still costs a little severity (up to 0.4), so its
@@ -629,7 +636,7 @@ def _reason_lines(
     steady = read & ~going_silent & ~drifted & ~slower
     with np.errstate(invalid="ignore"):
         up = drift.effect[g] > 1
-    tail_p = (tail, ", ", p, ")")
+    tail_p = (*tail, ", ", p, ")")
     fill(steady & up, "slower, not significant: ", subjects, f" {verb} in ", now, *tail_p)
     fill(steady & ~up, "no slowdown: ", subjects, f" {verb} in ", now, *tail_p)
     return _reasons.to_list(text)
@@ -889,10 +896,6 @@ class VendorResponseLatency:
 
         # One group per account; an answer counts only when it answers a message of its own
         # account (module docstring, "Replies across accounts").
-        account = view.account.astype(np.int64)
-        group_of_answer = np.full(len(view), -1, dtype=np.int64)
-        linked = outbound & within
-        group_of_answer[linked] = account[view.reply_to[linked]]
         groups = _Groups(
             account=np.arange(view.n_accounts, dtype=np.int64),
             contact=np.full(view.n_accounts, -1, dtype=np.int64),
@@ -902,8 +905,8 @@ class VendorResponseLatency:
             view,
             ask=inbound,
             answer=outbound & within,
-            group_of_answer=group_of_answer,
-            group_of_question=account[inbound],
+            group_of_answer=None,
+            group_of_question=view.account[inbound].astype(np.int64),
             per_answer_key=None,
             as_of_us=to_epoch_us(as_of),
             calendar=self.calendar,
