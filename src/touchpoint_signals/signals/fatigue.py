@@ -173,22 +173,24 @@ class TouchpointFatigue:
         n = view.n_accounts
         survey_cap, touch_cap = _caps(view.accounts, self.survey_cap, self.touch_cap)
 
-        counted = _COUNTED_STATUSES[view.status]
+        # Only rows of the longer window can count: the columns are read at those alone
+        # (both windows end at ``as_of``, and a large log's rows are mostly older).
+        survey_start = cutoff - self.survey_window_days * _US_PER_DAY
+        touch_start = cutoff - self.touch_window_days * _US_PER_DAY
+        window = np.flatnonzero(_params.after(view.occurred_at, min(survey_start, touch_start)))
+        at = view.occurred_at[window]
+        counted = _COUNTED_STATUSES[view.status[window]]
         survey_codes = [c for c, k in enumerate(view.kinds) if k.name in self.survey_kinds]
-        is_survey = counted & _params.code_table(survey_codes)[view.kind]
-        trigger = view.trigger
+        is_survey = counted & _params.code_table(survey_codes)[view.kind[window]]
+        trigger = view.trigger[window]
         vendor_started = (
-            (view.direction == _OUTBOUND)
+            (view.direction[window] == _OUTBOUND)
             | (trigger == _SCHEDULED)
             | (trigger == _BEHAVIOUR_TRIGGERED)
         )
         is_touch = (counted & vendor_started) | is_survey
-        survey_rows = np.flatnonzero(
-            is_survey & (view.occurred_at > cutoff - self.survey_window_days * _US_PER_DAY)
-        )
-        touch_rows = np.flatnonzero(
-            is_touch & (view.occurred_at > cutoff - self.touch_window_days * _US_PER_DAY)
-        )
+        survey_rows = window[is_survey & _params.after(at, survey_start)]
+        touch_rows = window[is_touch & _params.after(at, touch_start)]
         surveys = per_account_count(view.account[survey_rows], n)
         touches = per_account_count(view.account[touch_rows], n)
 

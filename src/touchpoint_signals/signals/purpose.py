@@ -200,15 +200,17 @@ class PurposeOutcome:
         n = view.n_accounts
 
         human_led = np.array([k.human_led for k in view.kinds], dtype=bool)
-        is_reply = view.reply_to >= 0
-        is_reply[view.unresolved_reply_rows] = True
         led = human_led[view.kind]
-        counted = (
-            led
-            & (view.status == _COMPLETED)
-            & ~is_reply
-            & (view.occurred_at > cutoff - self.window_days * _US_PER_DAY)
-        )
+        # Only rows of the window can count: the other columns are read at those alone (a
+        # large log's rows are mostly older). A reply is one whose link resolved or not.
+        start = cutoff - self.window_days * _US_PER_DAY
+        window = np.flatnonzero(_params.after(view.occurred_at, start))
+        unresolved_reply = np.zeros(len(view), dtype=bool)
+        unresolved_reply[view.unresolved_reply_rows] = True
+        is_reply = (view.reply_to[window] >= 0) | unresolved_reply[window]
+        counted_rows = window[led[window] & (view.status[window] == _COMPLETED) & ~is_reply]
+        account = view.account[counted_rows]
+        trigger = view.trigger[counted_rows]
         judge_purpose = not self.ignore_unrecorded_fields or _recorded_anywhere(
             partial(view.take, "purpose"), led
         )
@@ -216,15 +218,15 @@ class PurposeOutcome:
             partial(view.take, "outcome"), led
         )
         # Only the counted rows' strings are read (a few percent of a large log), or only
-        # the distinct strings when the log keeps its texts as a table.
-        counted_rows = np.flatnonzero(counted)
-        no_purpose = np.zeros(len(view), dtype=bool)
-        no_outcome = np.zeros(len(view), dtype=bool)
+        # the distinct strings when the log keeps its texts as a table. The masks below
+        # are over the counted rows.
+        no_purpose = np.zeros(counted_rows.size, dtype=bool)
+        no_outcome = np.zeros(counted_rows.size, dtype=bool)
         if judge_purpose:
-            no_purpose[counted_rows] = ~view.take_mapped("purpose", counted_rows, _recorded)
+            no_purpose = ~view.take_mapped("purpose", counted_rows, _recorded)
         if judge_outcome:
-            no_outcome[counted_rows] = ~view.take_mapped("outcome", counted_rows, _recorded)
-        reactive_row = counted & (view.trigger == _REACTIVE)
+            no_outcome = ~view.take_mapped("outcome", counted_rows, _recorded)
+        reactive_row = trigger == _REACTIVE
 
         # A part no human-led touchpoint of the log records is not judged; its weight goes to
         # the others in proportion to theirs (class Notes, "Fields a source never records").
@@ -239,15 +241,13 @@ class PurposeOutcome:
             weights = weights / weights.sum()
         w_purpose, w_outcome, w_reactive = weights.tolist()
 
-        total = per_account_count(view.account, n, counted)
-        missing_purpose = per_account_count(view.account, n, no_purpose)
-        missing_outcome = per_account_count(view.account, n, no_outcome)
+        total = per_account_count(account, n)
+        missing_purpose = per_account_count(account, n, no_purpose)
+        missing_outcome = per_account_count(account, n, no_outcome)
         proactive = per_account_count(
-            view.account,
-            n,
-            counted & ((view.trigger == _SCHEDULED) | (view.trigger == _BEHAVIOUR_TRIGGERED)),
+            account, n, (trigger == _SCHEDULED) | (trigger == _BEHAVIOUR_TRIGGERED)
         )
-        reactive = per_account_count(view.account, n, reactive_row)
+        reactive = per_account_count(account, n, reactive_row)
         unknown = total - proactive - reactive
 
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -266,7 +266,7 @@ class PurposeOutcome:
         )
         sufficient = (total >= self.min_touchpoints) & (judge_purpose or judge_outcome)
 
-        concern = no_purpose | no_outcome | (reactive_row & (reactive_part > 0)[view.account])
+        concern = no_purpose | no_outcome | (reactive_row & (reactive_part > 0)[account])
         reasons = self._reasons(
             total,
             missing_purpose,
@@ -291,7 +291,7 @@ class PurposeOutcome:
             sufficient=sufficient,
             reasons=reasons,
             samples={"touchpoints": total},
-            evidence_rows=np.flatnonzero(concern & sufficient[view.account]),
+            evidence_rows=counted_rows[concern & sufficient[account]],
             details={
                 "purpose_share": purpose_share if judge_purpose else np.full(n, math.nan),
                 "outcome_share": outcome_share if judge_outcome else np.full(n, math.nan),
