@@ -47,6 +47,34 @@ StrArray = npt.NDArray[np.object_]
 _FEW = 16
 
 
+def _unique(
+    values: npt.NDArray[Any],
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``np.unique(values, return_index=True, return_inverse=True)`` of a flat array.
+
+    Whole numbers (counts, keys) that span a range no wider than a few times their number
+    are numbered through a table over that range instead of a sort: the distinct values in
+    ascending order, the first position of each, and each entry's code, as ``np.unique``
+    gives them.
+    """
+    flat = values.reshape(-1)
+    if flat.dtype.kind in "iu" and flat.size:
+        low, high = int(flat.min()), int(flat.max())
+        if low > -(2**62) and high < 2**62 and high - low < 4 * flat.size + 1024:
+            shifted = flat.astype(np.intp) - low
+            present = np.zeros(high - low + 1, dtype=bool)
+            present[shifted] = True
+            positions = np.flatnonzero(present)
+            code = np.cumsum(present, dtype=np.intp) - 1
+            # Assigned in reverse, the earliest position of each value is written last.
+            first_at = np.empty(present.size, dtype=np.intp)
+            first_at[shifted[::-1]] = np.arange(flat.size - 1, -1, -1, dtype=np.intp)
+            distinct = (positions + low).astype(flat.dtype)
+            return distinct, first_at[positions], code[shifted]
+    distinct, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    return distinct, first, inverse.reshape(-1)
+
+
 def by_value(values: npt.NDArray[Any], write: Callable[[Any], str]) -> StrArray:
     """``write(v)`` for each entry ``v`` of ``values``, called once per distinct value.
 
@@ -58,7 +86,7 @@ def by_value(values: npt.NDArray[Any], write: Callable[[Any], str]) -> StrArray:
     if np.size(values) <= _FEW:
         few = np.array([write(v) for v in np.ravel(values).tolist()], dtype=STRING)
         return few.reshape(np.shape(values))
-    distinct, inverse = np.unique(values, return_inverse=True)
+    distinct, _, inverse = _unique(np.asarray(values))
 
     texts = np.array([write(v) for v in distinct.tolist()], dtype=STRING)
 
@@ -78,7 +106,7 @@ def by_key(
     """
     if np.size(keys) <= _FEW:
         return by_value(values, write)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    _, first, inverse = _unique(keys)
     texts = np.array([write(v) for v in values[first].tolist()], dtype=STRING)
     result: StrArray = texts[inverse.reshape(np.shape(keys))]
     return result
@@ -128,7 +156,7 @@ def by_rows(columns: tuple[npt.NDArray[np.int64], ...], write: Callable[..., str
 
     if math.prod(sizes) < 2**62:
         keys = np.ravel_multi_index(tuple(stacked), sizes)
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        _, first, inverse = _unique(np.asarray(keys))
         rows = stacked[:, first].T.tolist()
     else:
         distinct, inverse = np.unique(stacked.T, axis=0, return_inverse=True)
