@@ -284,7 +284,8 @@ class CadenceAdherence:
 
             days_since[i] = np.where(expected, (cutoff - anchor) / _US_PER_DAY, math.nan)
             ratios[i] = days_since[i] / plan.max_days[kind]
-            in_period = (view.occurred_at[done] > period_start) & expected[done_account]
+            in_period = _params.after(view.occurred_at[done], period_start)
+            in_period &= expected[done_account]
             recent[i] = np.bincount(done_account[in_period], minlength=n)
             last_rows[i] = np.where(expected, last, -1)
             evidence += [done[in_period], last_rows[i][last_rows[i] >= 0]]
@@ -395,9 +396,20 @@ class CadenceAdherence:
         # The common line, for every account with a readable kind (the others get a
         # placeholder of plain numbers, never used).
         low, high, gap = worst_of(lows, 1.0), worst_of(highs, 1.0), worst_of(days_since, 0.0)
-        labels = np.array([_label(k) for k in kinds] or [""], dtype=_reasons.STRING)[at[0]]
-        # _days writes whole days, so gaps floored first share one call per day.
-        since = _reasons.concat(_reasons.by_value(np.floor(gap), _days), " since the last")
+        # Each part is written once per distinct value with its fixed words, so the line
+        # is one join of five parts: the head (overdue, or on cadence) per kind, the gap
+        # (_days writes whole days, so gaps floored first share one call per day), the
+        # interval, the recent count and the expected count.
+        labels = [_label(k) for k in kinds] or [""]
+        heads = np.array(
+            [
+                [f"on cadence; closest to due: {label}, " for label in labels],
+                [f"{label} overdue: " for label in labels],
+            ],
+            dtype=_reasons.STRING,
+        )
+        head = heads[(gap > high).astype(np.intp), at[0]]
+        since = _reasons.by_value(np.floor(gap), lambda d: f"{_days(d)} since the last")
         started = np.flatnonzero(first_due & readable)
         if len(started):
             since[started] = [
@@ -405,21 +417,15 @@ class CadenceAdherence:
                 f"{_started_at(accounts[a]):%Y-%m-%d}"
                 for a in started.tolist()
             ]
-        head = np.where(
-            gap > high,
-            _reasons.concat(labels, " overdue: "),
-            _reasons.concat("on cadence; closest to due: ", labels, ", "),
-        )
+        window = f" in the last {self.period_days:g} days, "
         common = _reasons.concat(
             head,
             since,
-            " (",
-            _reasons.by_values((low, high), _interval),
-            "); ",
-            _reasons.by_value(worst_of(recent, 0), str),
-            f" in the last {self.period_days:g} days, ",
-            _reasons.by_value(self.period_days / high, _expected_count),
-            " expected",
+            _reasons.by_values((low, high), lambda a, b: f" ({_interval(a, b)}); "),
+            _reasons.by_value(worst_of(recent, 0), lambda count: f"{count}{window}"),
+            _reasons.by_value(
+                self.period_days / high, lambda count: f"{_expected_count(count)} expected"
+            ),
         )
 
         special = {}
