@@ -273,9 +273,8 @@ class TouchpointFatigue:
         """
         parts = [
             (
-                _reasons.concat(
-                    _reasons.by_value(count, functools.partial(_plural, noun=noun)),
-                    f" {span} to {end}",
+                _reasons.by_value(
+                    count, functools.partial(_counted, noun=noun, tail=f" {span} to {end}")
                 ),
                 _reasons.by_value(cap, functools.partial(_cap_text, word=word)),
                 count > cap,
@@ -360,6 +359,11 @@ def _plural(count: int, noun: str) -> str:
     if count == 1:
         return f"1 {noun}"
     return f"{count} {noun}es" if noun.endswith("ch") else f"{count} {noun}s"
+
+
+def _counted(count: int, noun: str, tail: str) -> str:
+    """``"3 surveys"`` and what follows it, written once per distinct count."""
+    return _plural(count, noun) + tail
 
 
 def _cap_text(cap: float, word: str) -> str:
