@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from touchpoint_signals.errors import ConfigError
 from touchpoint_signals.log import TouchpointLog
-from touchpoint_signals.model import Account, Touchpoint
+from touchpoint_signals.model import Account, Catalog, Segment, Touchpoint
 from touchpoint_signals.scoring.base import Band, SignalSet, config_hash
 from touchpoint_signals.scoring.compose import Sequence
 from touchpoint_signals.scoring.config import (
@@ -478,6 +478,25 @@ _ONE = {"attendance": {"weight": 1}}
 def test_every_error_names_its_key_path(data: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_scorecard(data)
+
+
+def test_a_misspelt_segment_is_refused_and_a_catalogs_own_is_accepted() -> None:
+    data = {"signals": _ONE, "segments": {"midtouch": {"weights": {"attendance": 2}}}}
+
+    with pytest.raises(
+        ConfigError,
+        match=r"^scorecard\.segments\.midtouch: unknown segment, expected one of high_touch, "
+        r"mid_touch, tech_touch \(a team's own segments are named in a catalog: pass "
+        r"catalog=, or --catalog on the command line\)$",
+    ):
+        load_scorecard(data)
+    with pytest.raises(ConfigError, match=r"^scorecard\.segments\.midtouch: unknown segment"):
+        scorecard_from_mapping(data)
+
+    own = Catalog(segments=(*Catalog().segments, Segment("midtouch")))
+    card = load_scorecard(data, catalog=own).scorecard
+    assert sorted(card.segments) == ["midtouch"]
+    assert scorecard_from_mapping(card.config(), catalog=own) == card
 
 
 def test_a_signal_of_the_callers_own_extractor_is_a_scorecard_but_not_a_loadable_file() -> None:

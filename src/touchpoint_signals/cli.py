@@ -786,7 +786,7 @@ def _score(args: argparse.Namespace, out: TextIO, run: _Run) -> int:
     if args.scorecard is None:
         scorer, extractors = default_scorecard(), default_extractors()
     else:
-        loaded = load_scorecard(args.scorecard)
+        loaded = load_scorecard(args.scorecard, catalog=catalog)
         scorer, extractors = loaded.scorer, loaded.extractors
     mapping = _mapping(args)
     given = None if args.as_of is None else _given_as_of(args.as_of, _zone_of(args, mapping))

@@ -87,6 +87,7 @@ from typing import Any
 import attrs
 
 from touchpoint_signals.errors import ConfigError, TouchpointSignalsError, UnknownNameError
+from touchpoint_signals.model import DEFAULT_CATALOG, Catalog
 from touchpoint_signals.scoring.base import Scorer, config_hash
 from touchpoint_signals.scoring.compose import Sequence
 from touchpoint_signals.scoring.registry import extractor_names, make_extractor, make_scorer
@@ -376,7 +377,10 @@ def _segment(
 
 
 def load_scorecard(
-    source: Mapping[str, Any] | str | os.PathLike[str], *, path: str | None = None
+    source: Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    path: str | None = None,
+    catalog: Catalog | None = None,
 ) -> ScorecardConfig:
     """Validate a scorecard and build it with the extractors its signals need.
 
@@ -388,6 +392,10 @@ def load_scorecard(
     path
         Key path of the scorecard in error messages: ``"scorecard"`` for plain data and the
         file's path for a file, by default.
+    catalog
+        The segments a ``[segments.NAME]`` table may name (the built-in catalog when
+        ``None``), so that a misspelt segment is an error instead of a table no account
+        ever reads.
 
     Raises
     ------
@@ -395,11 +403,19 @@ def load_scorecard(
         Anything malformed; the message names the key path and what was expected.
     """
     if isinstance(source, str | os.PathLike):
-        return _load(_read_toml(source), os.fspath(source) if path is None else path)
-    return _load(source, "scorecard" if path is None else path)
+        return _load(
+            _read_toml(source), os.fspath(source) if path is None else path, catalog=catalog
+        )
+    return _load(source, "scorecard" if path is None else path, catalog=catalog)
 
 
-def _load(data: Mapping[str, Any], path: str, *, extractors: bool = True) -> ScorecardConfig:
+def _load(
+    data: Mapping[str, Any],
+    path: str,
+    *,
+    extractors: bool = True,
+    catalog: Catalog | None = None,
+) -> ScorecardConfig:
     data = _table(data, path)
     _known_keys(data, _TOP_KEYS, path)
     if "kind" in data and data["kind"] != "scorecard":
@@ -424,6 +440,14 @@ def _load(data: Mapping[str, Any], path: str, *, extractors: bool = True) -> Sco
     )
 
     signal_names = tuple(signal for signal, _, _ in entries)
+    known_segments = (DEFAULT_CATALOG if catalog is None else catalog).segment_names
+    for segment in _table(data.get("segments", {}), f"{path}.segments"):
+        if segment not in known_segments:
+            raise ConfigError(
+                f"{path}.segments.{segment}: unknown segment, expected one of "
+                f"{', '.join(known_segments)} (a team's own segments are named in a catalog: "
+                "pass catalog=, or --catalog on the command line)"
+            )
     segments = {
         _name(segment, f"{path}.segments.{segment}"): _segment(
             segment, value, signal_names, f"{path}.segments.{segment}"
@@ -508,17 +532,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def scorecard_from_mapping(data: Mapping[str, Any], path: str = "scorecard") -> Scorecard:
+def scorecard_from_mapping(
+    data: Mapping[str, Any], path: str = "scorecard", *, catalog: Catalog | None = None
+) -> Scorecard:
     """The :class:`~touchpoint_signals.scoring.scorecard.Scorecard` that ``data`` describes.
 
     Every key is validated, and so is every extractor table given. A signal that names no
     extractor and is not the name of a registered one is accepted here, since the caller may
     run an extractor of its own under that name (this is what lets
-    ``scorecard_from_mapping(card.config())`` rebuild any scorecard);
+    ``scorecard_from_mapping(card.config(), catalog=...)`` rebuild any scorecard);
     :func:`load_scorecard` and :func:`extractors_for`, which must build an extractor for every
-    signal, refuse it.
+    signal, refuse it. Segments are checked against ``catalog`` as :func:`load_scorecard`
+    checks them.
     """
-    return _load(data, path, extractors=False).scorecard
+    return _load(data, path, extractors=False, catalog=catalog).scorecard
 
 
 def _read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -531,13 +558,16 @@ def _read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(f"{os.fspath(path)}: cannot read the scorecard: {exc}") from None
 
 
-def scorecard_from_toml(path: str | os.PathLike[str]) -> Scorecard:
+def scorecard_from_toml(
+    path: str | os.PathLike[str], *, catalog: Catalog | None = None
+) -> Scorecard:
     """Read a scorecard file (see the module docstring for its form).
 
     Error messages start with the file's path in place of ``scorecard``. As with
-    :func:`scorecard_from_mapping`, a signal may name no extractor.
+    :func:`scorecard_from_mapping`, a signal may name no extractor; segments are checked
+    against ``catalog``.
     """
-    return _load(_read_toml(path), os.fspath(path), extractors=False).scorecard
+    return _load(_read_toml(path), os.fspath(path), extractors=False, catalog=catalog).scorecard
 
 
 def extractors_for(
