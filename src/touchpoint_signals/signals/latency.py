@@ -251,8 +251,9 @@ def _observations(
     view: TouchpointLog,
     *,
     ask: BoolArray,
+    ask_rows: IntArray,
     answer: BoolArray,
-    group_of_answer: IntArray | None,
+    group_of_answer: npt.NDArray[np.integer[Any]] | None,
     group_of_question: IntArray,
     per_answer_key: npt.NDArray[Any] | None,
     as_of_us: int,
@@ -261,19 +262,21 @@ def _observations(
     floor_seconds: float,
     cap_seconds: float,
 ) -> _Observations:
-    """Answered and censored latencies of the questions marked ``ask``.
+    """Answered and censored latencies of the questions marked ``ask`` (rows ``ask_rows``).
 
     ``group_of_answer`` is the drift group of each log row when it answers (``-1`` for none),
     or ``None`` when groups are accounts and ``answer`` holds only replies within the account
     (each answer's group is then its own account, no column of groups needed);
-    ``group_of_question`` holds, for each row of ``np.flatnonzero(ask)`` in that order, the
+    ``group_of_question`` holds, for each of ``ask_rows`` (``np.flatnonzero(ask)``), the
     group an unanswered question is censored in. ``per_answer_key`` (a column of the log)
-    keeps the earliest answer per question and key instead of per question.
+    keeps the earliest answer per question and key instead of per question. Arrays that
+    share a selection take it as positions (one ``flatnonzero``, then plain gathers, which
+    cost less than a boolean mask applied to each).
     """
     reply_to = view.reply_to
     replies = np.flatnonzero(answer & (reply_to >= 0))
     questions_of = reply_to[replies]
-    to_ask = ask[questions_of]
+    to_ask = np.flatnonzero(ask[questions_of])
     replies, questions_of = replies[to_ask], questions_of[to_ask]
 
     # One integer per (question, key): the row of the question, then the key's code.
@@ -288,19 +291,19 @@ def _observations(
         else group_of_answer[replies]
     )
     first &= answer_group >= 0
-    firsts, asked, firsts_group = replies[first], questions_of[first], answer_group[first]
+    chosen = np.flatnonzero(first)
+    firsts, asked, firsts_group = replies[chosen], questions_of[chosen], answer_group[chosen]
     occurred_at = view.occurred_at
     asked_at = occurred_at[asked]
     answered_seconds = calendar.business_seconds(asked_at, occurred_at[firsts])
 
     answered = np.zeros(len(view), dtype=bool)
     answered[questions_of] = True
-    ask_rows = np.flatnonzero(ask)
-    pending = ~answered[ask_rows] & (group_of_question >= 0)
+    pending = np.flatnonzero(~answered[ask_rows] & (group_of_question >= 0))
     waiting, waiting_group = ask_rows[pending], group_of_question[pending]
     waiting_at = occurred_at[waiting]
     elapsed = calendar.business_seconds(waiting_at, as_of_us)
-    old_enough = elapsed >= censor_min_age_seconds
+    old_enough = np.flatnonzero(elapsed >= censor_min_age_seconds)
     waiting, waiting_group, waiting_at, elapsed = (
         waiting[old_enough],
         waiting_group[old_enough],
@@ -755,22 +758,22 @@ class CustomerReplyLatency:
         pair = account[inbound_rows].astype(np.int64) * (n_contacts + 1)
         pair += contact[inbound_rows] + 1
         keys, inverse = factorize(pair)
-        group_of_answer = np.full(len(view), -1, dtype=np.int64)
+        group_of_answer = np.full(len(view), -1, dtype=np.int32)
         group_of_answer[inbound_rows] = inverse
         key_account = keys // (n_contacts + 1)
 
         # A question is censored in the group of the inbound message it answers, else in
         # the group of its account's only writer (class Notes, "Who answers what").
         ask_rows = np.flatnonzero(asks)
-        parent = view.reply_to[ask_rows]
-        parent_inbound = within[ask_rows] & inbound[np.maximum(parent, 0)]
+        parent = np.maximum(view.reply_to[ask_rows], 0)
+        parent_inbound = within[ask_rows] & inbound[parent]
         writers = np.bincount(key_account, minlength=view.n_accounts)
         only_writer = np.full(view.n_accounts, -1, dtype=np.int64)
         single = np.flatnonzero(writers[key_account] == 1)
         only_writer[key_account[single]] = single
         group_of_question = np.where(
             parent_inbound,
-            group_of_answer[np.maximum(parent, 0)],
+            group_of_answer[parent],
             only_writer[account[ask_rows]],
         )
         groups = _Groups(
@@ -781,6 +784,7 @@ class CustomerReplyLatency:
         observations = _observations(
             view,
             ask=asks,
+            ask_rows=ask_rows,
             answer=inbound & within,
             group_of_answer=group_of_answer,
             group_of_question=group_of_question,
@@ -896,6 +900,7 @@ class VendorResponseLatency:
 
         # One group per account; an answer counts only when it answers a message of its own
         # account (module docstring, "Replies across accounts").
+        ask_rows = np.flatnonzero(inbound)
         groups = _Groups(
             account=np.arange(view.n_accounts, dtype=np.int64),
             contact=np.full(view.n_accounts, -1, dtype=np.int64),
@@ -904,9 +909,10 @@ class VendorResponseLatency:
         observations = _observations(
             view,
             ask=inbound,
+            ask_rows=ask_rows,
             answer=outbound & within,
             group_of_answer=None,
-            group_of_question=view.account[inbound].astype(np.int64),
+            group_of_question=view.account[ask_rows].astype(np.int64),
             per_answer_key=None,
             as_of_us=to_epoch_us(as_of),
             calendar=self.calendar,
