@@ -181,18 +181,19 @@ def _window_medians(
     ``sorted_values`` holds both windows' observations sorted by group, then value;
     ``in_window`` marks this window's and ``counts`` is its count per group. Within a group
     the window's values are in order, so its middle values are found by counting the
-    window's observations (one cumulative sum and a search, no sort of its own).
+    window's observations: the ``k``-th of them all is at ``np.flatnonzero(in_window)[k]``
+    (no sort of its own, and a gather rather than a search per group).
     """
     medians = np.full(counts.size, np.nan)
     present = np.flatnonzero(counts > 0)
     if present.size == 0:
         return medians
 
-    seen = np.cumsum(in_window)
+    where = np.flatnonzero(in_window)
     before = (np.cumsum(counts) - counts)[present]
     n = counts[present]
-    low = sorted_values[np.searchsorted(seen, before + (n - 1) // 2 + 1)]
-    high = sorted_values[np.searchsorted(seen, before + n // 2 + 1)]
+    low = sorted_values[where[before + (n - 1) // 2]]
+    high = sorted_values[where[before + n // 2]]
     medians[present] = np.sqrt(low * high) if log_scale else (low + high) / 2.0
     return medians
 
