@@ -153,6 +153,23 @@ def code_table(codes: Iterable[int]) -> npt.NDArray[np.bool_]:
     return table
 
 
+def in_codes(column: npt.NDArray[Any], codes: Iterable[int]) -> npt.NDArray[np.bool_]:
+    """``np.isin(column, codes)`` for a ``uint8`` code column (kind, status).
+
+    A few codes are tested by comparisons, which numpy runs on the codes as they are; a
+    lookup in :func:`code_table` first turns every code into a 64-bit index, which costs
+    more than eight comparisons on a large log.
+    """
+    wanted = sorted(set(codes))
+    if len(wanted) > 8:
+        looked_up: npt.NDArray[np.bool_] = code_table(wanted)[column]
+        return looked_up
+    result = np.zeros(column.shape, dtype=bool)
+    for code in wanted:
+        result |= column == code
+    return result
+
+
 def has_line_break(texts: Iterable[str]) -> bool:
     """Whether any of ``texts`` (names a reason quotes) holds a line break.
 

@@ -61,8 +61,8 @@ _US_PER_DAY = 86_400 * 1_000_000
 #: Segment name of accounts that have no account record.
 UNKNOWN_SEGMENT = "unknown"
 
-_ATTENDED = _params.code_table([STATUSES.index(Status.COMPLETED)])
-_MISSED = _params.code_table([STATUSES.index(Status.CANCELLED), STATUSES.index(Status.NO_SHOW)])
+_ATTENDED = [STATUSES.index(Status.COMPLETED)]
+_MISSED = [STATUSES.index(Status.CANCELLED), STATUSES.index(Status.NO_SHOW)]
 _RESCHEDULED = STATUSES.index(Status.RESCHEDULED)
 _NO_KIND = 2**63 - 1  # above every kind code: the start of a running minimum
 
@@ -220,10 +220,10 @@ class Attendance:
         n = view.n_accounts
         cutoff = to_epoch_us(as_of)
 
-        meeting_kind = np.array([k.meeting for k in view.kinds], dtype=bool)
-        is_meeting = meeting_kind[view.kind] if len(view) else np.zeros(0, dtype=bool)
-        attended_row = is_meeting & _ATTENDED[view.status]
-        missed_row = is_meeting & _MISSED[view.status]
+        meeting_kinds = [code for code, k in enumerate(view.kinds) if k.meeting]
+        is_meeting = _params.in_codes(view.kind, meeting_kinds)
+        attended_row = is_meeting & _params.in_codes(view.status, _ATTENDED)
+        missed_row = is_meeting & _params.in_codes(view.status, _MISSED)
         rows = np.flatnonzero(attended_row | missed_row)
         group = view.account[rows]
         missed = missed_row[rows]

@@ -35,9 +35,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _US_PER_DAY = 86_400_000_000
-_COUNTED_STATUSES = _params.code_table(
-    [STATUSES.index(Status.COMPLETED), STATUSES.index(Status.NO_SHOW)]
-)
+_COUNTED_STATUSES = [STATUSES.index(Status.COMPLETED), STATUSES.index(Status.NO_SHOW)]
 _OUTBOUND = DIRECTIONS.index(Direction.OUTBOUND)
 _SCHEDULED = TRIGGERS.index(Trigger.SCHEDULED)
 _BEHAVIOUR_TRIGGERED = TRIGGERS.index(Trigger.BEHAVIOUR_TRIGGERED)
@@ -179,9 +177,9 @@ class TouchpointFatigue:
         touch_start = cutoff - self.touch_window_days * _US_PER_DAY
         window = np.flatnonzero(_params.after(view.occurred_at, min(survey_start, touch_start)))
         at = view.occurred_at[window]
-        counted = _COUNTED_STATUSES[view.status[window]]
+        counted = _params.in_codes(view.status[window], _COUNTED_STATUSES)
         survey_codes = [c for c, k in enumerate(view.kinds) if k.name in self.survey_kinds]
-        is_survey = counted & _params.code_table(survey_codes)[view.kind[window]]
+        is_survey = counted & _params.in_codes(view.kind[window], survey_codes)
         trigger = view.trigger[window]
         vendor_started = (
             (view.direction[window] == _OUTBOUND)

@@ -212,11 +212,9 @@ def _duration_keys(marked: FloatArray) -> IntArray:
 def _conversational(view: TouchpointLog) -> BoolArray:
     """Rows whose kind is a person's message: human-led and not a meeting (module docstring,
     "What counts as outreach")."""
-    by_kind = _params.code_table(
-        code for code, k in enumerate(view.kinds) if k.human_led and not k.meeting
+    return _params.in_codes(
+        view.kind, (code for code, k in enumerate(view.kinds) if k.human_led and not k.meeting)
     )
-    result: BoolArray = by_kind[view.kind]
-    return result
 
 
 def _in_windows(view: TouchpointLog, windows: DriftWindows, as_of: dt.datetime) -> BoolArray:

@@ -199,8 +199,7 @@ class PurposeOutcome:
         cutoff = to_epoch_us(as_of)
         n = view.n_accounts
 
-        human_led = np.array([k.human_led for k in view.kinds], dtype=bool)
-        led = human_led[view.kind]
+        led = _params.in_codes(view.kind, (c for c, k in enumerate(view.kinds) if k.human_led))
         # Only rows of the window can count: the other columns are read at those alone (a
         # large log's rows are mostly older). A reply is one whose link resolved or not.
         start = cutoff - self.window_days * _US_PER_DAY
