@@ -119,12 +119,22 @@ def by_values(columns: tuple[npt.NDArray[Any], ...], write: Callable[..., str]) 
     ends); the columns hold no NaN.
     """
     # Rows sorted by every column (a lexsort of the columns in one common dtype, as a
-    # stacked table would hold them) and numbered where any column changes.
+    # stacked table would hold them) and numbered where any column changes; rows of
+    # counts are numbered by one key each instead (see _unique).
     common = np.result_type(*columns)
     table = [np.asarray(column, dtype=common).reshape(-1) for column in columns]
     if table[0].size <= _FEW:
         rows = zip(*(column.tolist() for column in table), strict=True)
         return np.array([write(*row) for row in rows], dtype=STRING)
+    if common.kind in "iu" and all(int(column.min()) >= 0 for column in table):
+        sizes = [int(column.max()) + 1 for column in table]
+        if math.prod(sizes) < 2**62:
+            keys = np.ravel_multi_index(tuple(table), sizes)
+            _, first, inverse = _unique(np.asarray(keys))
+            rows = zip(*(column[first].tolist() for column in table), strict=True)
+            texts = np.array([write(*row) for row in rows], dtype=STRING)
+            keyed: StrArray = texts[inverse]
+            return keyed
     order = np.lexsort(table[::-1])
     ordered = [column[order] for column in table]
     new = np.zeros(order.size, dtype=bool)

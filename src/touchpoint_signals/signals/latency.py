@@ -359,6 +359,12 @@ def _pick_worst(
     return chosen
 
 
+def _texts(names: Any) -> _reasons.StrArray:
+    """Names as an array of Python strings (lists are accepted), for gathers by group."""
+    texts: _reasons.StrArray = np.asarray(names, dtype=_reasons.STRING)
+    return texts
+
+
 @attrs.frozen
 class _Wording:
     """How one extractor's reasons speak.
@@ -369,8 +375,8 @@ class _Wording:
     "message")``), ``unit_noun`` the noun the counts are given in (``"replies"``).
     """
 
-    subjects: list[str]
-    holders: list[str]
+    subjects: _reasons.StrArray = attrs.field(converter=_texts)
+    holders: _reasons.StrArray = attrs.field(converter=_texts)
     verb: str
     asked: tuple[str, str]
     unit_noun: str
@@ -540,8 +546,8 @@ def _reason_lines(
     if has.size == 0:
         return _reasons.to_list(text)
 
-    subjects = np.array(wording.subjects, dtype=_reasons.STRING)[g]
-    holders = np.array(wording.holders, dtype=_reasons.STRING)[g]
+    subjects = wording.subjects[g]
+    holders = wording.holders[g]
     censored = censored_recent[g]
     counts = _reasons.by_values(
         (n_recent, n_baseline, censored),
@@ -793,14 +799,10 @@ class CustomerReplyLatency:
             floor_seconds=self.min_latency_seconds,
             cap_seconds=self.max_latency_days * _DAY_SECONDS,
         )
-        contact_ids = (
-            view.contact_ids[np.maximum(groups.contact, 0)].tolist()
-            if len(view.contact_ids)
-            else [""] * len(groups.contact)
-        )
-        named = np.array(list(map("contact ".__add__, contact_ids)), dtype=_reasons.STRING)
-        named[groups.contact < 0] = "an unnamed contact"
-        names: list[str] = named.tolist()
+        # Each contact's name once, then one per group (contact -1 reads the last entry).
+        per_contact = list(map("contact ".__add__, view.contact_ids.tolist()))
+        named = np.array([*per_contact, "an unnamed contact"], dtype=_reasons.STRING)
+        names = named[groups.contact]
         frame = _latency_frame(
             name=self.name,
             view=view,
@@ -933,8 +935,8 @@ class VendorResponseLatency:
             saturation=self.severity_saturation,
             cap_seconds=self.max_latency_days * _DAY_SECONDS,
             wording=_Wording(
-                ["we"] * view.n_accounts,
-                ["the account"] * view.n_accounts,
+                np.full(view.n_accounts, "we", dtype=_reasons.STRING),
+                np.full(view.n_accounts, "the account", dtype=_reasons.STRING),
                 "answer",
                 ("the", "request"),
                 "requests",
