@@ -350,12 +350,25 @@ def _pick_worst(
     ranked_severity = np.where(drift.sufficient, severity, -1.0)
     effect = np.where(drift.sufficient & ~np.isnan(drift.effect), drift.effect, -1.0)
     effect = np.clip(effect, -_MAX, _MAX)
-    order = np.lexsort(
-        (np.arange(n_groups), -coverage, -effect, -ranked_severity, groups.account)
-    )
-    first = np.ones(n_groups, dtype=bool)
-    first[1:] = groups.account[order][1:] != groups.account[order][:-1]
-    chosen[groups.account[order][first]] = order[first]
+    account = groups.account
+    if (account[1:] < account[:-1]).any():
+        order = np.lexsort((np.arange(n_groups), -coverage, -effect, -ranked_severity, account))
+        first = np.ones(n_groups, dtype=bool)
+        first[1:] = account[order][1:] != account[order][:-1]
+        chosen[account[order][first]] = order[first]
+        return chosen
+
+    # Groups of an account are adjacent (as both extractors number them): the same choice
+    # as that sort, by narrowing each account's candidates one key at a time (the largest
+    # severity, then effect, then coverage; then the first group).
+    starts = np.flatnonzero(np.concatenate([[True], account[1:] != account[:-1]]))
+    segment = np.repeat(np.arange(starts.size), np.diff(np.append(starts, n_groups)))
+    candidate = np.ones(n_groups, dtype=bool)
+    for key, floor in ((ranked_severity, -np.inf), (effect, -np.inf), (coverage, -1)):
+        masked = np.where(candidate, key, floor)
+        candidate &= masked == np.maximum.reduceat(masked, starts)[segment]
+    position = np.where(candidate, np.arange(n_groups), n_groups)
+    chosen[account[starts]] = np.minimum.reduceat(position, starts)
     return chosen
 
 
@@ -455,9 +468,12 @@ def _latency_frame(
     n_recent = per_account_int(drift.n_recent)
     n_baseline = per_account_int(drift.n_baseline)
     n_censored = per_account_int(censored_recent)
-    evidence_group = chosen[view.account[observations.row]]
+    # An observation's row is in its group's account, so it is evidence when its group is
+    # the one its account reads through.
+    is_chosen = np.zeros(n_groups, dtype=bool)
+    is_chosen[chosen[has]] = True
     evidence_rows = _params.sorted_rows(
-        len(view), observations.row[used & (observations.group == evidence_group)]
+        len(view), observations.row[used & is_chosen[observations.group]]
     )
 
     day = f"{as_of.astimezone(dt.UTC):%Y-%m-%d}"
