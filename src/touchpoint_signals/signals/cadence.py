@@ -264,31 +264,37 @@ class CadenceAdherence:
             and not (kind in codes and (view.kind == codes[kind]).any())
         )
 
-        ratios = np.full((len(plan.kinds), n), math.nan)
-        days_since = np.full((len(plan.kinds), n), math.nan)
-        recent = np.zeros((len(plan.kinds), n), dtype=np.int64)
-        last_rows = np.full((len(plan.kinds), n), -1, dtype=np.int64)
-        evidence = [np.empty(0, dtype=np.int64)]
-        # The completed rows once, then each kind's among them: a kind's passes cost its
-        # own rows, not the whole log's.
-        completed = np.flatnonzero(view.status == _COMPLETED)
-        completed_kind = view.kind[completed]
+        # The completed rows of the plan's kinds once, each tagged with its kind's place in
+        # the plan: the latest row per (kind, account) is one scatter into a table of both
+        # (rows ascend, so each slot keeps its latest) and the period's counts one bincount,
+        # instead of a pass over the completed rows per kind.
+        k = len(plan.kinds)
+        place = np.full(256, -1, dtype=np.intp)
         for i, kind in enumerate(plan.kinds):
-            done = completed[completed_kind == codes.get(kind, -1)]
-            done_account = view.account[done]
-            last = np.full(n, -1, dtype=np.int64)
-            last[done_account] = done  # rows ascend: each account keeps its latest
-            anchor = started.copy()
-            anchor[last >= 0] = view.occurred_at[last[last >= 0]]
-            expected = ~np.isnan(plan.max_days[kind]) & (kind not in absent)
+            if kind in codes:
+                place[codes[kind]] = i
+        completed = np.flatnonzero(view.status == _COMPLETED)
+        tagged = place[view.kind[completed]]
+        of_plan = np.flatnonzero(tagged >= 0)
+        done = completed[of_plan]
+        slot = tagged[of_plan] * n + view.account[done]
+        latest = np.full(k * n, -1, dtype=np.int64)
+        latest[slot] = done
+        last_rows = latest.reshape(k, n)
 
-            days_since[i] = np.where(expected, (cutoff - anchor) / _US_PER_DAY, math.nan)
-            ratios[i] = days_since[i] / plan.max_days[kind]
-            in_period = _params.after(view.occurred_at[done], period_start)
-            in_period &= expected[done_account]
-            recent[i] = np.bincount(done_account[in_period], minlength=n)
-            last_rows[i] = np.where(expected, last, -1)
-            evidence += [done[in_period], last_rows[i][last_rows[i] >= 0]]
+        max_days = np.array([plan.max_days[kind] for kind in plan.kinds]).reshape(k, n)
+        judged = np.array([kind not in absent for kind in plan.kinds], dtype=bool)
+        expected = ~np.isnan(max_days) & judged[:, np.newaxis]
+        has_last = last_rows >= 0
+        anchor = np.repeat(started[np.newaxis, :], k, axis=0)
+        anchor[has_last] = view.occurred_at[last_rows[has_last]]
+        days_since = np.where(expected, (cutoff - anchor) / _US_PER_DAY, math.nan)
+        ratios = days_since / max_days
+        in_period = _params.after(view.occurred_at[done], period_start)
+        in_period &= expected.reshape(-1)[slot]
+        recent = np.bincount(slot[in_period], minlength=k * n).astype(np.int64).reshape(k, n)
+        last_rows = np.where(expected, last_rows, -1)
+        evidence = [done[in_period], last_rows[last_rows >= 0]]
 
         readable = ~np.isnan(ratios)
         sufficient = readable.any(axis=0)
