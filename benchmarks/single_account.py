@@ -14,15 +14,22 @@ the batch log too, so that both paths read exactly the same touchpoints. The scr
   median over ``--batch-runs`` runs, and that time divided by the number of accounts;
 * whether the account's health score is the same both ways, with the default extractors and
   with the attendance prior of the batch run carried over
-  (:func:`touchpoint_signals.service.portfolio_extractors`).
+  (:func:`touchpoint_signals.service.portfolio_extractors`);
+* with ``--sweep``, the end-to-end median of the same account cut to its latest 5, 20, 50,
+  100 and 200 touchpoints, which separates the path's fixed cost from its cost per touchpoint;
+* with ``--profile``, how many Python and numpy calls one end-to-end call makes and the
+  functions that take the most of its own time.
 
-Run: .venv/bin/python benchmarks/single_account.py [--runs 200] [--accounts 1000]
+Run: .venv/bin/python benchmarks/single_account.py [--runs 200] [--accounts 1000] [--sweep]
+     [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import pstats
 import statistics
 import time
 from collections.abc import Callable
@@ -38,6 +45,7 @@ from touchpoint_signals.simulate import simulate_portfolio
 
 END = dt.datetime(2026, 6, 30, tzinfo=dt.UTC)
 TOUCHPOINTS = 200
+SWEEP = (5, 20, 50, 100, 200)
 
 
 def timings(run: Callable[[], object], runs: int, warm_up: int = 20) -> list[float]:
@@ -62,6 +70,8 @@ def main() -> None:
     parser.add_argument("--batch-runs", type=int, default=5)
     parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--sweep", action="store_true", help="time 5 to 200 touchpoints")
+    parser.add_argument("--profile", action="store_true", help="profile one end-to-end call")
     args = parser.parse_args()
 
     portfolio = simulate_portfolio(
@@ -150,6 +160,22 @@ def main() -> None:
         f"read differently: {', '.join(differ) or 'none'}); batch attendance prior carried "
         f"over {same_pinned}"
     )
+
+    if args.sweep:
+        print("\nend to end by the account's number of touchpoints (its latest ones), median:")
+        for size in SWEEP:
+            latest = touchpoints[-size:]
+            seconds = timings(
+                lambda latest=latest: score_account(latest, account, END), args.runs
+            )
+            print(f"  {size:>4} touchpoints {ms(statistics.median(seconds))}")
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(score_account, touchpoints, account, END)
+        stats = pstats.Stats(profiler)
+        print(f"\nprofile of one end-to-end call: {stats.total_calls} calls (Python and C)")
+        stats.sort_stats("tottime").print_stats(12)
 
 
 if __name__ == "__main__":
