@@ -326,9 +326,7 @@ class Attendance:
         if self.prior_rate is not None:
             return np.full(n, self.prior_rate)
 
-        # One look per account at its record: segments live on Account objects, not columns.
-        names = [UNKNOWN_SEGMENT if a is None else a.segment.name for a in view.accounts]
-        _, segment = np.unique(np.array(names, dtype=str), return_inverse=True)
+        segment, _ = view.account_columns().segment_names(UNKNOWN_SEGMENT)
 
         def others(mask: npt.NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
             own_att = per_account_count(group, n, mask & attended)

@@ -19,8 +19,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchpoint_signals.log import STATUSES, TouchpointLog
-from touchpoint_signals.model import Account, LifecycleStage, Segment, Status
+from touchpoint_signals.log import STAGES, STATUSES, AccountColumns, TouchpointLog
+from touchpoint_signals.model import Account, LifecycleStage, Status
 from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.timeparse import to_epoch_us
@@ -103,39 +103,23 @@ class _Expectations:
     segment_names: tuple[str, ...]
 
 
-def _expectations(accounts: Sequence[Account | None], only: tuple[str, ...]) -> _Expectations:
+def _expectations(table: AccountColumns, only: tuple[str, ...]) -> _Expectations:
     """Map every account to its segment's intervals, one array per kind.
 
-    Accounts sharing a segment and stage share one lookup in the policy; the per-account
-    pass only reads each record's segment, stage and start date.
+    Accounts sharing a segment and stage share one lookup in the policy, so the policies
+    are read once per distinct pair, never once per account.
     """
-    keys: dict[tuple[Segment, LifecycleStage | None], int] = {}
-    # Hashing a segment hashes its whole policy; accounts share a few segment objects, so
-    # each object is hashed once and then found by identity (it stays alive meanwhile).
-    known: dict[tuple[int, LifecycleStage | None], int] = {}
+    n_stages = len(STAGES) + 1  # stage codes run from -1 (none) to len(STAGES) - 1
+    has_record = table.segment >= 0
+    pair_key = table.segment * n_stages + (table.stage + 1)
+    distinct, inverse = np.unique(pair_key[has_record], return_inverse=True)
+    codes = np.full(len(pair_key), -1, dtype=np.int64)
+    codes[has_record] = inverse.reshape(-1)
+    stage_of: tuple[LifecycleStage | None, ...] = (None, *STAGES)
+    pairs = [
+        (table.segments[key // n_stages], stage_of[key % n_stages]) for key in distinct.tolist()
+    ]
 
-    def code_of(account: Account | None) -> int:
-        if account is None:
-            return -1
-        quick = (id(account.segment), account.lifecycle_stage)
-        code = known.get(quick)
-        if code is None:
-            pair = (account.segment, account.lifecycle_stage)
-            code = known[quick] = keys.setdefault(pair, len(keys))
-        return code
-
-    codes = np.array([code_of(account) for account in accounts], dtype=np.int64)
-    started = np.array(
-        [
-            math.nan
-            if account is None or account.started_at is None
-            else float(to_epoch_us(account.started_at))
-            for account in accounts
-        ],
-        dtype=np.float64,
-    )
-
-    pairs = list(keys)
     named = sorted({e.kind for segment, _ in pairs for e in segment.cadence.expectations})
     kinds = tuple(k for k in named if not only or k in only)
 
@@ -151,7 +135,7 @@ def _expectations(accounts: Sequence[Account | None], only: tuple[str, ...]) -> 
         min_days[kind], max_days[kind] = low[codes], high[codes]
 
     names = tuple(sorted({segment.name for segment, _ in pairs}))
-    return _Expectations(kinds, min_days, max_days, codes >= 0, started, names)
+    return _Expectations(kinds, min_days, max_days, has_record, table.started_at, names)
 
 
 @attrs.frozen
@@ -253,7 +237,7 @@ class CadenceAdherence:
         view = log.as_of(as_of)
         cutoff = to_epoch_us(as_of)
         n = view.n_accounts
-        plan = _expectations(view.accounts, self.kinds)
+        plan = _expectations(view.account_columns(), self.kinds)
         codes = {k.name: c for c, k in enumerate(view.kinds)}
         period_start = cutoff - self.period_days * _US_PER_DAY
         started = np.where(plan.started_us <= cutoff, plan.started_us, math.nan)

@@ -12,15 +12,15 @@ import datetime as dt
 import functools
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from touchpoint_signals.log import DIRECTIONS, STATUSES, TRIGGERS, TouchpointLog
-from touchpoint_signals.model import Account, Direction, Status, Trigger
+from touchpoint_signals.log import DIRECTIONS, STATUSES, TRIGGERS, AccountColumns, TouchpointLog
+from touchpoint_signals.model import Direction, Status, Trigger
 from touchpoint_signals.signals import _params, _reasons
 from touchpoint_signals.signals.base import SignalFrame
 from touchpoint_signals.stats import per_account_count
@@ -49,23 +49,23 @@ def _optional_cap(
 
 
 def _caps(
-    accounts: Sequence[Account | None], survey_cap: int | None, touch_cap: int | None
+    table: AccountColumns, survey_cap: int | None, touch_cap: int | None
 ) -> tuple[FloatArray, FloatArray]:
     """Each account's survey cap and touch norm: the parameter if set, else its segment's."""
+    n = len(table.segment)
+    # Per segment, then an extra last slot (NaN) that an account without a record (-1) reads.
+    policies = [segment.cadence for segment in table.segments]
     if survey_cap is not None:
-        surveys = np.full(len(accounts), float(survey_cap))
+        surveys = np.full(n, float(survey_cap))
     else:
-        surveys = np.array(
-            [math.nan if a is None else a.segment.cadence.survey_cap for a in accounts],
-            dtype=np.float64,
-        )
+        per_segment = [float(p.survey_cap) for p in policies] + [math.nan]
+        surveys = np.array(per_segment, dtype=np.float64)[table.segment]
     if touch_cap is not None:
-        touches = np.full(len(accounts), float(touch_cap))
+        touches = np.full(n, float(touch_cap))
     else:
-        norms = [
-            None if a is None else a.segment.cadence.max_touches_per_30_days for a in accounts
-        ]
-        touches = np.array([math.nan if t is None else t for t in norms], dtype=np.float64)
+        norms = [p.max_touches_per_30_days for p in policies]
+        per_segment = [math.nan if t is None else float(t) for t in norms] + [math.nan]
+        touches = np.array(per_segment, dtype=np.float64)[table.segment]
     return surveys, touches
 
 
@@ -169,7 +169,7 @@ class TouchpointFatigue:
         view = log.as_of(as_of)
         cutoff = to_epoch_us(as_of)
         n = view.n_accounts
-        survey_cap, touch_cap = _caps(view.accounts, self.survey_cap, self.touch_cap)
+        survey_cap, touch_cap = _caps(view.account_columns(), self.survey_cap, self.touch_cap)
 
         # Only rows of the longer window can count: the columns are read at those alone
         # (both windows end at ``as_of``, and a large log's rows are mostly older).
