@@ -24,7 +24,12 @@ from touchpoint_signals.log import TouchpointLog
 from touchpoint_signals.model import Touchpoint
 from touchpoint_signals.signals.base import Extractor, SignalFrame, SignalStatus
 from touchpoint_signals.signals.drift import DriftWindows
-from touchpoint_signals.signals.latency import CustomerReplyLatency, VendorResponseLatency
+from touchpoint_signals.signals.latency import (
+    CustomerReplyLatency,
+    VendorResponseLatency,
+    _contact_pairs,
+)
+from touchpoint_signals.stats import factorize
 
 UTC = dt.UTC
 DAY = dt.timedelta(days=1)
@@ -1016,3 +1021,53 @@ def test_column_wise_reasons_equal_the_per_account_reference(
         for g in chosen.tolist()
     ]
     assert lines == expected
+
+
+@st.composite
+def _inbound_rows(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Rows of a log's inbound messages: account codes in log order, and contact codes.
+
+    Half the draws give every contact one account (the shape of a CRM, the quick path),
+    the rest let contacts write for several accounts or for none.
+    """
+    n_accounts = draw(st.integers(1, 6))
+    n_contacts = draw(st.integers(0, 8))
+    accounts = sorted(draw(st.lists(st.integers(0, n_accounts - 1), max_size=25)))
+    if n_contacts and draw(st.booleans()):
+        owner = draw(st.lists(st.integers(0, n_accounts - 1), min_size=n_contacts,
+                              max_size=n_contacts))  # fmt: skip
+        contacts = []
+        for account in accounts:
+            own = [c for c in range(n_contacts) if owner[c] == account]
+            contacts.append(draw(st.sampled_from([-1, *own])))
+    else:
+        contacts = [draw(st.integers(-1, n_contacts - 1)) for _ in accounts]
+    return (
+        np.array(accounts, dtype=np.int32),
+        np.array(contacts, dtype=np.int32),
+        n_accounts,
+        n_contacts,
+    )
+
+
+@given(_inbound_rows())
+def test_contact_pairs_equal_factorizing_the_pair_keys(
+    rows: tuple[np.ndarray, np.ndarray, int, int],
+) -> None:
+    account, contact, n_accounts, n_contacts = rows
+    keys, codes = _contact_pairs(account, contact, n_accounts, n_contacts)
+    expected_keys, expected_codes = factorize(
+        account.astype(np.int64) * (n_contacts + 1) + contact + 1
+    )
+    assert keys.tolist() == expected_keys.tolist()
+    assert codes.tolist() == expected_codes.tolist()
+
+
+def test_contact_pairs_by_hand() -> None:
+    # Hand-made: contacts 0 and 2 write for account 0, contact 1 for account 1; account 1
+    # also has a message without a contact. Keys are account * 4 + contact + 1.
+    account = np.array([0, 0, 0, 1, 1], dtype=np.int32)
+    contact = np.array([2, 0, 2, -1, 1], dtype=np.int32)
+    keys, codes = _contact_pairs(account, contact, 2, 3)
+    assert keys.tolist() == [1, 3, 4, 6]
+    assert codes.tolist() == [1, 0, 1, 2, 3]

@@ -228,6 +228,47 @@ def _in_windows(view: TouchpointLog, windows: DriftWindows, as_of: dt.datetime) 
     return result
 
 
+def _contact_pairs(
+    account: npt.NDArray[np.integer[Any]],
+    contact: npt.NDArray[np.integer[Any]],
+    n_accounts: int,
+    n_contacts: int,
+) -> tuple[IntArray, IntArray]:
+    """The distinct (account, contact) pairs of the rows given, and each row's pair code.
+
+    Equals ``factorize(account * (n_contacts + 1) + contact + 1)``: a pair's key holds its
+    account, then its contact plus one (0 for a row without a contact). When every contact
+    writes for one account only, as in a CRM, a contact is its own pair, and the pairs are
+    numbered by two marks over the contacts and the accounts and a sort of the distinct
+    pairs, instead of a sort of every row; a contact seen in two accounts takes the sort.
+    """
+    width = n_contacts + 1
+    named = contact >= 0
+    named_account = account[named].astype(np.int64)
+    named_contact = contact[named]
+    owner = np.full(n_contacts, -1, dtype=np.int64)
+    owner[named_contact] = named_account
+    if not np.array_equal(owner[named_contact], named_account):
+        return factorize(account.astype(np.int64) * width + contact + 1)
+
+    unnamed = np.zeros(n_accounts, dtype=bool)
+    unnamed[account[~named]] = True
+    unnamed_accounts = np.flatnonzero(unnamed)
+    contacts = np.flatnonzero(owner >= 0)
+    keys = np.concatenate([unnamed_accounts * width, owner[contacts] * width + contacts + 1])
+    order = np.argsort(keys)
+    code = np.empty(keys.size, dtype=np.int64)
+    code[order] = np.arange(keys.size)
+
+    # Lookup tables by contact and by account; a row reads the one its contact calls for.
+    code_of_contact = np.zeros(n_contacts + 1, dtype=np.int64)
+    code_of_contact[contacts] = code[unnamed_accounts.size :]
+    code_of_unnamed = np.zeros(n_accounts, dtype=np.int64)
+    code_of_unnamed[unnamed_accounts] = code[: unnamed_accounts.size]
+    inverse = np.where(named, code_of_contact[contact], code_of_unnamed[account])
+    return keys[order], inverse
+
+
 def _first_per_key(keys: IntArray) -> BoolArray:
     """Which entries come first among those with the same key, in the order given.
 
@@ -775,9 +816,9 @@ class CustomerReplyLatency:
         account = view.account
         contact = view.contact
         inbound_rows = np.flatnonzero(inbound)
-        pair = account[inbound_rows].astype(np.int64) * (n_contacts + 1)
-        pair += contact[inbound_rows] + 1
-        keys, inverse = factorize(pair)
+        keys, inverse = _contact_pairs(
+            account[inbound_rows], contact[inbound_rows], view.n_accounts, n_contacts
+        )
         group_of_answer = np.full(len(view), -1, dtype=np.int32)
         group_of_answer[inbound_rows] = inverse
         key_account = keys // (n_contacts + 1)
