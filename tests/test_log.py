@@ -17,8 +17,10 @@ from touchpoint_signals.log import (
     CHANNELS,
     ID,
     ROW_COLUMNS,
+    STAGES,
     STATUSES,
     TEXT,
+    AccountColumns,
     ReplyLinks,
     ReplyProblem,
     TextTable,
@@ -32,6 +34,8 @@ from touchpoint_signals.model import (
     DEFAULT_CATALOG,
     Account,
     Channel,
+    LifecycleStage,
+    Segment,
     Status,
     Touchpoint,
     TouchpointKind,
@@ -825,3 +829,38 @@ def test_factorize_reads_many_blocks() -> None:
     assert (table[codes[present]] == np.strings.add("c", (present % 1_000).astype(ID))).all()
     assert also.tolist() == table.tolist()
     assert also_codes.tolist() == codes[present].tolist()
+
+
+def test_account_columns_by_hand() -> None:
+    # Hand-made records: two accounts share high_touch, one has none, one has a segment
+    # of its own named like a built-in one but with another policy.
+    own = Segment("high_touch", description="another policy under the same name")
+    records = (
+        Account("a", "high_touch", lifecycle_stage="renewal", started_at="2026-01-01T00:00Z"),
+        None,
+        Account("c", "tech_touch"),
+        Account("d", "high_touch"),
+        Account("e", own),
+    )
+    table = AccountColumns.of(records)
+
+    assert [s.name for s in table.segments] == ["high_touch", "tech_touch", "high_touch"]
+    assert table.segments[2] is own
+    assert table.segment.tolist() == [0, -1, 1, 0, 2]
+    assert table.stage.tolist() == [STAGES.index(LifecycleStage("renewal")), -1, -1, -1, -1]
+    started = dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp() * US
+    assert table.started_at[0] == started
+    assert np.isnan(table.started_at[1:]).all()
+    codes, labels = table.segment_names("(no record)")
+    assert labels == ["(no record)", "high_touch", "tech_touch"]
+    assert codes.tolist() == [1, 0, 2, 1, 1]
+
+
+def test_views_share_the_account_columns_of_their_log() -> None:
+    log = TouchpointLog.from_touchpoints(
+        [tp("m1", "acme", "09:00"), tp("m2", "acme", "15:00")],
+        accounts=[Account("acme", "mid_touch")],
+    )
+    view = log.as_of(dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC))
+    assert len(view) == 1
+    assert view.account_columns() is log.account_columns()

@@ -1132,8 +1132,9 @@ class TouchpointLog:
 
         # Numeric columns are sorted now; the string columns only when first read (through
         # a pending gather), since most signals never read them and sorting them is the
-        # costliest step for a large log.
-        return cls(
+        # costliest step for a large log. The account columns are built here too, so that
+        # their one pass over the records is part of building the log, not of a signal.
+        log = cls(
             id=_pending(ids, order),
             account=account_sorted.astype(np.int32),
             occurred_at=columns.occurred_at[sort],
@@ -1159,6 +1160,8 @@ class TouchpointLog:
             unresolved_reply_rows=unresolved.astype(np.int64),
             unresolved_reply_ids=columns.in_reply_to[sort][unresolved].astype(ID),
         )
+        log.account_columns()
+        return log
 
     @classmethod
     def from_touchpoints(
