@@ -15,5 +15,8 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 def shared_data() -> Path:
     """The folder of public data sets, or a skip that says where it was looked for."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"public data sets not found at {SHARED_DATA}; see tests/README.md")
+        pytest.skip(
+            f"public data sets not found at {SHARED_DATA}: they are read in place, not "
+            "shipped (README.md, section Data)"
+        )
     return SHARED_DATA

@@ -134,9 +134,9 @@ def test_the_summary_counts_what_was_read_and_the_bands(tmp_path: Path) -> None:
     tp = tmp_path / "tp.csv"
     assert err.startswith(
         "WARNING touchpoint_signals.cli: 1 record was rejected:\n"
-        f"  {tp}, row 9: field 'occurred_at': got 'not a time', expected a date-time with a "
-        "time zone (could not read 'not a time' as a date-time: Unknown string format: not a "
-        "time)\n"
+        f"  {tp}, row 9: field 'occurred_at': got 'not a time', expected a date-time such as "
+        "2026-05-01T09:00Z (could not read 'not a time' as a date-time: Unknown string "
+        "format: not a time)\n"
         f"to list every rejected record, run: touchpoint-signals validate {tp} --lenient "
         f"--accounts {tmp_path / 'acc.csv'}\n"
         "summary\n"

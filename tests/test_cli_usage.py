@@ -68,6 +68,49 @@ def test_a_folder_without_a_format_names_the_score_option(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(
+    ("command", "flag", "name"),
+    [("score", "--input-format", "csv"), ("validate", "--format", "jsonl")],
+)
+def test_a_folder_given_to_a_file_format_names_the_formats_that_read_folders(
+    tmp_path: Path, command: str, flag: str, name: str
+) -> None:
+    code, out, err = _run(command, tmp_path, flag, name)
+
+    assert (code, out) == (2, "")
+    assert err == (
+        f"touchpoint-signals: error: {tmp_path} is a folder, and format {name!r} reads one "
+        "file: pass the file itself, or name a format that reads a folder (mbox, "
+        "support_threads, appointments, qa_dump, ravenstack, crm_pipeline) with "
+        f"{flag}\n"
+    )
+
+
+def test_validate_takes_the_input_format_option_of_score_too(tmp_path: Path) -> None:
+    source = _write(tmp_path, "tp.txt", GOOD)
+
+    code, out, err = _run("validate", source, "--input-format", "csv")
+
+    assert (code, err) == (0, "")
+    assert out.startswith("touchpoints: 3 read, 3 accepted, 0 rejected\n")
+
+
+def test_a_header_of_one_column_holding_semicolons_suggests_the_delimiter(
+    tmp_path: Path,
+) -> None:
+    source = _write(tmp_path, "tp.csv", GOOD.replace(",", ";"))
+
+    code, _, err = _run("validate", source)
+
+    assert code == 2
+    assert (
+        "the header has 'id;account_id;kind;occurred_at;status'. The header reads as one "
+        "column holding ';': if that separates the columns, pass --delimiter ';' on the "
+        "command line (delimiter= in Python). A touchpoint needs id, "
+    ) in err
+    assert _run("validate", source, "--delimiter", ";")[0] == 0
+
+
+@pytest.mark.parametrize(
     ("command", "flag"), [("score", "--input-format"), ("validate", "--format")]
 )
 def test_an_unknown_format_is_reported_before_anything_else(
@@ -487,3 +530,34 @@ def test_counts_of_one_are_singular(tmp_path: Path) -> None:
 
     code, out, _ = _run("validate", source, "--accounts", accounts, "--lenient")
     assert "accounts: 1 in the log (1 account record rejected)\n" in out
+
+
+@pytest.mark.parametrize(
+    ("as_of", "warning"),
+    [
+        (
+            "2026-04-01T00:00Z",
+            "WARNING touchpoint_signals.cli: --as-of 2026-04-01T00:00:00+00:00 is before the "
+            "first touchpoint (2026-05-01T09:00:00+00:00): nothing was known yet, so every "
+            "account reads as insufficient_data\n",
+        ),
+        (
+            "2026-09-01T00:00Z",
+            "WARNING touchpoint_signals.cli: --as-of 2026-09-01T00:00:00+00:00 is 103 days "
+            "after the latest touchpoint (2026-05-20T10:00:00+00:00): the default recent "
+            "windows hold no touchpoint of any account; check the date\n",
+        ),
+        ("2026-08-15T00:00Z", ""),
+    ],
+)
+def test_an_as_of_outside_the_data_is_warned_about(
+    tmp_path: Path, as_of: str, warning: str
+) -> None:
+    source = _write(tmp_path, "tp.csv", GOOD)
+
+    code, out, err = _run("score", source, "--as-of", as_of)
+
+    assert code == 0
+    assert out.startswith(f"2 accounts scored as of {as_of[:10]}")
+    warnings = [line + "\n" for line in err.splitlines() if line.startswith("WARNING")]
+    assert "".join(warnings) == warning

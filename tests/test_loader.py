@@ -253,9 +253,10 @@ def test_integer_ids_are_read_as_text() -> None:
         (
             "occurred_at",
             "0001-01-01T00:00:00+01:00",
-            "a date-time with a time zone",
+            "a date-time such as 2026-05-01T09:00Z",
         ),
-        ("occurred_at", 1714640000, "a date-time with a time zone"),
+        ("occurred_at", 1714640000, "a date-time such as 2026-05-01T09:00Z"),
+        ("occurred_at", "2026-13-01T10:00Z", "a date-time such as 2026-05-01T09:00Z"),
     ],
 )
 def test_bad_values_are_rejected(field: str, value: object, expected: str) -> None:

@@ -81,6 +81,9 @@ __all__ = ["main"]
 logger = logging.getLogger(__name__)
 
 _SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: The formats that read one file; the adapters read a file or a folder as their data sets
+#: come.
+_FILE_FORMATS = frozenset(_SUFFIX_FORMATS.values())
 
 
 #: The exit status of both commands, in their --help (and in docs/ingestion.md).
@@ -111,7 +114,10 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXIT_STATUS,
     )
     validate.add_argument("source", help="a file or folder of touchpoints")
-    validate.add_argument("--format", dest="format_name", metavar="NAME", help=_FORMAT_HELP)
+    # ``--input-format`` too, the name ``score`` uses (its ``--format`` is the output's).
+    validate.add_argument(
+        "--format", "--input-format", dest="format_name", metavar="NAME", help=_FORMAT_HELP
+    )
     _input_options(validate)
     validate.add_argument(
         "--json", action="store_true", help="print the whole report as one JSON object"
@@ -227,7 +233,7 @@ def _count(text: str) -> int:
 
 def _format_flag(args: argparse.Namespace) -> str:
     """The option that names the input format: ``--input-format`` on ``score`` (whose
-    ``--format`` is the output's), ``--format`` on ``validate``."""
+    ``--format`` is the output's), ``--format`` on ``validate`` (which takes both)."""
     return "--input-format" if args.command == "score" else "--format"
 
 
@@ -274,6 +280,13 @@ def _existing(path: str, what: str) -> Path:
 def _format_of(args: argparse.Namespace) -> str:
     """The input format: the one named by the format option, else the file's extension."""
     source = _existing(args.source, "the touchpoints source")
+    if args.format_name in _FILE_FORMATS and source.is_dir():
+        adapters = [name for name in _known_formats() if name not in _FILE_FORMATS]
+        raise TouchpointSignalsError(
+            f"{source} is a folder, and format {args.format_name!r} reads one file: pass the "
+            f"file itself, or name a format that reads a folder ({', '.join(adapters)}) "
+            f"with {_format_flag(args)}"
+        )
     if args.format_name:
         return str(args.format_name)
     suffix = source.suffix.lower()
@@ -680,10 +693,36 @@ def _loaded(args: argparse.Namespace, result: LoadResult) -> None:
         )
 
 
+#: Days after the latest touchpoint beyond which a given ``--as-of`` is worth a warning: the
+#: recent windows of the built-in signals with their defaults span 30 to 91 days, so past
+#: this they are all empty. A scorecard's own windows may be longer; it is a warning only.
+_STALE_AS_OF_DAYS = 91
+
+
 def _as_of(given: dt.datetime | None, result: LoadResult) -> dt.datetime:
-    if given is not None:
-        return given
-    return from_epoch_us(int(result.log.occurred_at.max()))
+    first = from_epoch_us(int(result.log.occurred_at.min()))
+    last = from_epoch_us(int(result.log.occurred_at.max()))
+    if given is None:
+        return last
+
+    # An --as-of outside the data scores every account as insufficient_data, which reads
+    # like a verdict on the accounts when it is a mistake in the date.
+    if given < first:
+        logger.warning(
+            "--as-of %s is before the first touchpoint (%s): nothing was known yet, so "
+            "every account reads as insufficient_data",
+            given.isoformat(),
+            first.isoformat(),
+        )
+    elif given - last > dt.timedelta(days=_STALE_AS_OF_DAYS):
+        logger.warning(
+            "--as-of %s is %d days after the latest touchpoint (%s): the default recent "
+            "windows hold no touchpoint of any account; check the date",
+            given.isoformat(),
+            (given - last).days,
+            last.isoformat(),
+        )
+    return given
 
 
 def _signals(

@@ -117,6 +117,9 @@ REQUIRED_ACCOUNT_FIELDS = ("id", "segment")
 
 #: What an instant field expects.
 WITH_ZONE = "a date-time with a time zone"
+#: What a value that does not read as a date-time at all should have been: its zone is not
+#: what is wrong with it, so the expectation does not mention one.
+DATE_TIME = "a date-time such as 2026-05-01T09:00Z"
 #: Why a naive instant is rejected, and the three ways of naming its zone (said once).
 NAIVE_ADVICE = (
     "it has none; give the zone it was written in, an IANA name such as 'Europe/Berlin': "
@@ -168,7 +171,7 @@ def _instant(
     except NaiveDatetimeError:
         raise _FieldError(field, value, WITH_ZONE, NAIVE_ADVICE) from None
     except DataError as exc:
-        raise _FieldError(field, value, WITH_ZONE, str(exc)) from None
+        raise _FieldError(field, value, DATE_TIME, str(exc)) from None
 
 
 def _small_int(value: object, field: str, low: int, high: int) -> int | None:
@@ -301,8 +304,18 @@ def require_columns(
     kind = section.removesuffix("s")
     kind = f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
     them = "them" if plural else "it"
+    # A header read as one column that holds another separator: the file is most likely
+    # delimited by it, which no renaming or mapping fixes.
+    separators = [c for c in (";", "\t", "|", ",") if len(present) == 1 and c in present[0]]
+    hint = (
+        f" The {table} reads as one column holding {separators[0]!r}: if that separates the "
+        f"columns, pass --delimiter {separators[0]!r} on the command line (delimiter= in "
+        "Python)."
+        if separators
+        else ""
+    )
     raise DataError(
-        f"{source}: missing required column{plural} {names}; the {table} has {has}. "
+        f"{source}: missing required column{plural} {names}; the {table} has {has}.{hint} "
         f"{kind.capitalize()} needs {', '.join(required)}: rename the column{plural} in the "
         f"{table}, or map {them} in a mapping file (--mapping on the command line, mapping= "
         f"in Python): [{section}.columns] names the column that holds a field "
