@@ -700,10 +700,10 @@ _STALE_AS_OF_DAYS = 91
 
 
 def _as_of(given: dt.datetime | None, result: LoadResult) -> dt.datetime:
-    first = from_epoch_us(int(result.log.occurred_at.min()))
     last = from_epoch_us(int(result.log.occurred_at.max()))
     if given is None:
         return last
+    first = from_epoch_us(int(result.log.occurred_at.min()))
 
     # An --as-of outside the data scores every account as insufficient_data, which reads
     # like a verdict on the accounts when it is a mistake in the date.
