@@ -51,9 +51,9 @@ from touchpoint_signals.timeparse import from_epoch_us, to_epoch_us
 
 __all__ = [
     "CHANNELS",
-    "STAGES",
     "DIRECTIONS",
     "ROW_COLUMNS",
+    "STAGES",
     "STATUSES",
     "TEXT",
     "TRIGGERS",

@@ -198,7 +198,7 @@ class Satisfaction:
         satisfied_baseline = per_account_count(group, n, in_baseline & satisfied)
         sum_baseline = per_account_sum(rating, group, n, in_baseline)
 
-        segment, labels = _segments(view)
+        segment, labels = view.account_columns().segment_names(NO_RECORD)
         prior = self._prior(
             segment, rated_recent + rated_baseline, satisfied_recent + satisfied_baseline
         )
@@ -338,10 +338,3 @@ class Satisfaction:
         if _params.has_line_break(labels):
             return [_params.one_line(r) for r in reasons]
         return reasons
-
-
-def _segments(view: TouchpointLog) -> tuple[IntArray, list[str]]:
-    """Each account's segment code, and the label of each code, in code order."""
-    names = [NO_RECORD if a is None else a.segment.name for a in view.accounts]
-    labels, codes = np.unique(np.array(names or [NO_RECORD], dtype=str), return_inverse=True)
-    return codes[: len(names)].astype(np.int64), labels.tolist()
