@@ -1050,6 +1050,7 @@ def _inbound_rows(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int, int]:
     )
 
 
+@settings(deadline=None)
 @given(_inbound_rows())
 def test_contact_pairs_equal_factorizing_the_pair_keys(
     rows: tuple[np.ndarray, np.ndarray, int, int],
