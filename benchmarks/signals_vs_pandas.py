@@ -28,7 +28,7 @@ size in ``--sizes`` the script prints:
   contact with the larger ratio, not the best-covered one the docs promise; the library
   was fixed, and the two sides now agree on every account);
 * peak resident memory (``ru_maxrss``) of each size: while ``simulate_portfolio`` runs, through
-  the library stages (generation, CSV, signals, scoring; the issue's target for the 10M run is
+  the library stages (generation, CSV, signals, scoring; the project's target for the 10M run is
   under 4 GB) and with the pandas baseline. On Linux the peak is started afresh at each size
   (``/proc/self/clear_refs``) and the previous size's log is let go first; elsewhere each
   figure is the peak of that size or an earlier one.
