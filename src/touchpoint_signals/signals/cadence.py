@@ -249,9 +249,10 @@ class CadenceAdherence:
         )
 
         # The completed rows of the plan's kinds once, each tagged with its kind's place in
-        # the plan: the latest row per (kind, account) is one scatter into a table of both
-        # (rows ascend, so each slot keeps its latest) and the period's counts one bincount,
-        # instead of a pass over the completed rows per kind.
+        # the plan: the latest row per (kind, account) is one scattered maximum into a table
+        # of both and the period's counts one bincount, instead of a pass over the completed
+        # rows per kind. (A plain scatter would keep the last row written to a slot, which
+        # numpy does not promise; the maximum is the latest row by definition.)
         k = len(plan.kinds)
         place = np.full(256, -1, dtype=np.intp)
         for i, kind in enumerate(plan.kinds):
@@ -263,7 +264,7 @@ class CadenceAdherence:
         done = completed[of_plan]
         slot = tagged[of_plan] * n + view.account[done]
         latest = np.full(k * n, -1, dtype=np.int64)
-        latest[slot] = done
+        np.maximum.at(latest, slot, done)
         last_rows = latest.reshape(k, n)
 
         max_days = np.array([plan.max_days[kind] for kind in plan.kinds]).reshape(k, n)
