@@ -854,6 +854,10 @@ def test_account_columns_by_hand() -> None:
     codes, labels = table.segment_names("(no record)")
     assert labels == ["(no record)", "high_touch", "tech_touch"]
     assert codes.tolist() == [1, 0, 2, 1, 1]
+    assert table.by_segment([2.0, 5.0, 7.0], float("nan")).tolist()[0::2] == [2.0, 5.0, 7.0]
+    assert np.isnan(table.by_segment([2.0, 5.0, 7.0], float("nan"))[1])
+    with pytest.raises(ValueError, match="one entry per segment"):
+        table.by_segment([2.0], 0.0)
 
 
 def test_views_share_the_account_columns_of_their_log() -> None:

@@ -932,6 +932,19 @@ class AccountColumns:
         ]
         return cls(tuple(by_value), segment, stage, started_at)
 
+    def by_segment(self, values: Sequence[Any], no_record: Any) -> npt.NDArray[Any]:
+        """Per account, its segment's entry of ``values`` (one per entry of ``segments``).
+
+        An account without a record gets ``no_record``. The result has the dtype numpy
+        gives ``values`` and ``no_record`` together.
+        """
+        if len(values) != len(self.segments):
+            raise ValueError(f"values must hold one entry per segment ({len(self.segments)})")
+        # Segment -1, an account without a record, reads the extra last entry.
+        table = np.array([*values, no_record])
+        result: npt.NDArray[Any] = table[self.segment]
+        return result
+
     def segment_names(self, no_record: str) -> tuple[npt.NDArray[np.int64], list[str]]:
         """Per account, a code of its segment's name, and the names in code order.
 
@@ -939,10 +952,9 @@ class AccountColumns:
         without a record under ``no_record``; the names are sorted.
         """
         names = [segment.name for segment in self.segments] + [no_record]
-        labels, code_of_segment = np.unique(np.array(names, dtype=str), return_inverse=True)
-        # An account without a record has segment -1, which reads the last entry: no_record.
-        codes: npt.NDArray[np.int64] = code_of_segment.astype(np.int64)[self.segment]
-        return codes, labels.tolist()
+        labels, code_of_name = np.unique(np.array(names, dtype=str), return_inverse=True)
+        codes = self.by_segment(code_of_name[:-1].tolist(), int(code_of_name[-1]))
+        return codes.astype(np.int64, copy=False), labels.tolist()
 
 
 @attrs.frozen(eq=False)

@@ -53,19 +53,17 @@ def _caps(
 ) -> tuple[FloatArray, FloatArray]:
     """Each account's survey cap and touch norm: the parameter if set, else its segment's."""
     n = len(table.segment)
-    # Per segment, then an extra last slot (NaN) that an account without a record (-1) reads.
     policies = [segment.cadence for segment in table.segments]
     if survey_cap is not None:
         surveys = np.full(n, float(survey_cap))
     else:
-        per_segment = [float(p.survey_cap) for p in policies] + [math.nan]
-        surveys = np.array(per_segment, dtype=np.float64)[table.segment]
+        surveys = table.by_segment([float(p.survey_cap) for p in policies], math.nan)
     if touch_cap is not None:
         touches = np.full(n, float(touch_cap))
     else:
         norms = [p.max_touches_per_30_days for p in policies]
-        per_segment = [math.nan if t is None else float(t) for t in norms] + [math.nan]
-        touches = np.array(per_segment, dtype=np.float64)[table.segment]
+        per_segment = [math.nan if t is None else float(t) for t in norms]
+        touches = table.by_segment(per_segment, math.nan)
     return surveys, touches
 
 
