@@ -72,7 +72,15 @@ import numpy as np
 import numpy.typing as npt
 
 import touchpoint_signals as ts
-from touchpoint_signals.log import DIRECTIONS, ROW_COLUMNS, STATUSES, TRIGGERS, TouchpointLog
+from touchpoint_signals.log import (
+    DIRECTIONS,
+    ROW_COLUMNS,
+    STATUSES,
+    TEXT,
+    TRIGGERS,
+    TouchpointColumns,
+    TouchpointLog,
+)
 from touchpoint_signals.model import Account
 from touchpoint_signals.scoring.base import SignalSet
 from touchpoint_signals.scoring.scorecard import default_scorecard
@@ -933,6 +941,78 @@ def compare_tone(log: TouchpointLog, n: int, seed: int) -> None:
     print(f"  same sign on {same_sign:.0%} of the texts (they score different constructs)")
 
 
+# -- building the log ------------------------------------------------------------------------
+
+
+def arrival_columns(log: TouchpointLog) -> TouchpointColumns:
+    """The log's touchpoints as a loader hands them to the log: unsorted columns.
+
+    Rows come in the order they were recorded, across accounts, with reply links as the ids
+    they answer (including the links the log could not resolve), so that building the log
+    sorts, indexes and links exactly what a loader would give it. The four text columns
+    are left empty: the simulator passes its texts as a table of phrases, which the log
+    keeps as given, so they take no part in the build being timed.
+    """
+    n = len(log)
+    ids = log.id
+    in_reply_to = np.full(n, np.nan, dtype=TEXT)
+    linked = np.flatnonzero(log.reply_to >= 0)
+    in_reply_to[linked] = ids[log.reply_to[linked]]
+    in_reply_to[log.unresolved_reply_rows] = log.unresolved_reply_ids
+    contact = log.contact
+    contact_id = np.full(n, np.nan, dtype=TEXT)
+    named = np.flatnonzero(contact >= 0)
+    contact_id[named] = log.contact_ids[contact[named]]
+    no_text = np.broadcast_to(np.array(np.nan, dtype=TEXT), (n,))
+
+    columns = TouchpointColumns(
+        id=ids,
+        account_id=log.account_ids[log.account],
+        kind=log.kind,
+        occurred_at=log.occurred_at,
+        status=log.status,
+        channel=log.channel,
+        direction=log.direction,
+        trigger=log.trigger,
+        contact_id=contact_id,
+        in_reply_to=in_reply_to,
+        text=no_text,
+        quoted_text=no_text,
+        purpose=no_text,
+        outcome=no_text,
+        recorded_at=log.recorded_at,
+        csat=log.csat,
+        attendees=log.attendees,
+    )
+    return columns.take(np.argsort(log.recorded_at, kind="stable"))
+
+
+def time_build(log: TouchpointLog, repeat: int) -> None:
+    """Time ``TouchpointLog.from_columns`` on the log's rows in arrival order, and check
+    that the log it builds holds the same touchpoints in the same order."""
+    columns = arrival_columns(log)
+    accounts = [account for account in log.accounts if account is not None]
+    built, build_s = best_of(
+        repeat,
+        lambda: TouchpointLog.from_columns(columns, kinds=log.kinds, accounts=accounts),
+    )
+    same = (
+        len(built) == len(log)
+        and np.array_equal(built.account_ids, log.account_ids)
+        and all(
+            np.array_equal(getattr(built, name), getattr(log, name))
+            for name in ("account", "occurred_at", "kind", "status", "reply_to", "contact")
+        )
+    )
+    if not same:
+        sys.exit("the log built from arrival-ordered columns differs from the simulated one")
+    row(
+        "TouchpointLog.from_columns: building the log",
+        build_s,
+        f"{len(log) / build_s:,.0f} rows/s from rows in recorded order (texts apart)",
+    )
+
+
 # -- one size --------------------------------------------------------------------------------
 
 
@@ -960,6 +1040,9 @@ def run_size(rows: int, args: argparse.Namespace, profile: bool) -> TouchpointLo
             del loaded
     else:
         print(f"  CSV skipped above --csv-max {args.csv_max:,}")
+
+    time_build(log, args.repeat)
+    gc.collect()
 
     sizes = log.nbytes()
     numeric = sum(v for k, v in sizes.items() if k in ROW_COLUMNS and k not in TEXT_COLUMNS)

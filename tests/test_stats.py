@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from touchpoint_signals import stats
 from touchpoint_signals.stats import (
     factorize,
     longest_run,
@@ -27,6 +28,7 @@ from touchpoint_signals.stats import (
     per_account_last,
     per_account_sum,
     shrunk_rate,
+    stable_argsort,
     trailing_run,
 )
 
@@ -290,3 +292,38 @@ def test_order_by_group_value_is_the_lexsort_order(
     assert order.tolist() == expected.tolist()
     assert sorted_group.tolist() == group[expected].tolist()
     assert np.array_equal(sorted_values, values[expected], equal_nan=True)
+
+
+@pytest.fixture
+def packed_from_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sort even tiny arrays by packing, the path large logs take."""
+    monkeypatch.setattr(stats, "_PACK_FROM", 2)
+
+
+def test_stable_argsort_hand_made_keys(packed_from_two: None) -> None:
+    # Hand-made: ties keep input order; the two large keys share their high bits (only
+    # 3 position bits are packed) and differ below them; negative keys sort first.
+    keys = np.array([7, -(2**63), 2**62 + 1, 7, 2**62, -1, 0, 2**62 + 1], dtype=np.int64)
+    assert stable_argsort(keys).tolist() == [1, 5, 6, 0, 3, 4, 2, 7]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(
+        st.one_of(
+            st.integers(-(2**63), 2**63 - 1),
+            st.integers(-3, 3),
+            st.integers(2**62 - 3, 2**62 + 3),
+        ),
+        max_size=60,
+    ),
+    packed=st.booleans(),
+)
+def test_stable_argsort_is_numpys_stable_order(keys: list[int], packed: bool) -> None:
+    array = np.array(keys, dtype=np.int64)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stats, "_PACK_FROM", 2 if packed else 2**15)
+        order = stable_argsort(array)
+
+    assert order.tolist() == np.argsort(array, kind="stable").tolist()

@@ -47,6 +47,7 @@ from touchpoint_signals.model import (
     TouchpointKind,
     Trigger,
 )
+from touchpoint_signals.stats import stable_argsort
 from touchpoint_signals.timeparse import from_epoch_us, to_epoch_us
 
 __all__ = [
@@ -389,7 +390,7 @@ class _IdIndex:
     def of(cls, ids: npt.NDArray[Any]) -> _IdIndex:
         """Index ``ids`` as they are, duplicates included."""
         hashes = _string_hashes(ids)
-        rows = np.argsort(hashes, kind="stable")
+        rows = stable_argsort(hashes)
         return cls(ids, hashes[rows], rows, _StringKeys.of(ids))
 
     def repeated(self) -> tuple[IntArray, IntArray]:
@@ -767,7 +768,7 @@ def _by_account_and_time(
     if bits + int(account.max()).bit_length() > 62 or int(account.min()) < 0:
         return np.lexsort((occurred_at, account))
     key = (account.astype(np.int64) << bits) | (occurred_at - low)
-    return np.argsort(key, kind="stable")
+    return stable_argsort(key)
 
 
 def _run_heads(values: npt.NDArray[Any], enough: int) -> npt.NDArray[np.bool_] | None:
@@ -828,7 +829,7 @@ def _factorize(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[
 
     hashes = _string_hashes(present)
     keys = _StringKeys.of(present)
-    order = np.argsort(hashes, kind="stable")
+    order = stable_argsort(hashes)
     starts = np.ones(len(present), dtype=bool)
     starts[1:] = hashes[order[1:]] != hashes[order[:-1]]
     group = np.cumsum(starts) - 1
@@ -1136,6 +1137,8 @@ class TouchpointLog:
             target = links.target[order]
             reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
         unresolved = np.flatnonzero(links.problem[sort] != ReplyProblem.NONE)
+        # Only the unresolved rows' ids are kept: gathered from the input rows they were.
+        unresolved_input = unresolved if order is None else order[unresolved]
 
         account_sorted = account_code[sort]
         text, quoted_text, purpose, outcome = _text_columns(columns, texts, order)
@@ -1170,7 +1173,7 @@ class TouchpointLog:
             kinds=kinds,
             accounts=tuple(account_records.get(str(a)) for a in account_ids),
             unresolved_reply_rows=unresolved.astype(np.int64),
-            unresolved_reply_ids=columns.in_reply_to[sort][unresolved].astype(ID),
+            unresolved_reply_ids=columns.in_reply_to[unresolved_input].astype(ID),
         )
         log.account_columns()
         return log

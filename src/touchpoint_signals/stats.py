@@ -28,6 +28,7 @@ __all__ = [
     "per_account_last",
     "per_account_sum",
     "shrunk_rate",
+    "stable_argsort",
     "trailing_run",
 ]
 
@@ -369,6 +370,79 @@ def factorize(keys: npt.ArrayLike) -> tuple[IntArray, IntArray]:
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
     codes[order] = np.cumsum(new) - 1
     return ordered[new], codes
+
+
+#: Below this many keys :func:`stable_argsort` leaves the sort to ``np.argsort``: packing
+#: the keys costs more than it saves on a small array.
+_PACK_FROM = 1 << 15
+
+
+def stable_argsort(keys: npt.NDArray[np.int64]) -> IntArray:
+    """``np.argsort(keys, kind="stable")`` of 64-bit integer keys, found by sorting values.
+
+    numpy sorts plain 64-bit values about ten times faster than it finds the stable order
+    of their positions. Each key's high bits and its position are packed into one word, so
+    that sorting the words sorts by key, with tied keys in input order. Keys that agree in
+    those high bits but differ in the low bits left out (close instants, a rare pair of
+    hashes) are then put in order among themselves. The result is exactly numpy's. For
+    10.75M keys on the machine of docs/performance.md: 0.18 s for account-and-time keys,
+    0.45 s for distinct random keys, 0.7 s for hashes repeated by 100k ids, against
+    1.2-1.4 s for ``np.argsort``; as slow as numpy only when most keys repeat and two
+    distinct keys share their high bits, where the members of every shared run are read.
+
+    Examples
+    --------
+    >>> stable_argsort(np.array([5, -1, 5, 0], dtype=np.int64)).tolist()
+    [1, 3, 0, 2]
+    """
+    n = keys.size
+    position_bits = max(1, (n - 1).bit_length())
+    if n < _PACK_FROM or position_bits > 40:
+        return np.argsort(keys, kind="stable").astype(np.int64, copy=False)
+
+    # Signed order becomes unsigned order by flipping the sign bit. Every step reuses the
+    # arrays it has: a large new array costs more in page faults than the step itself.
+    sign = np.uint64(1 << 63)
+    shift = np.uint64(position_bits)
+    packed = np.arange(n, dtype=np.uint64)
+    high = keys.astype(np.int64, copy=False).view(np.uint64) ^ sign
+    high >>= shift
+    high <<= shift
+    packed |= high
+    del high
+    packed.sort()
+    order = np.bitwise_and(packed, np.uint64((1 << position_bits) - 1)).view(np.int64)
+    packed >>= shift
+
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=new_run[1:])
+    runs = int(np.count_nonzero(new_run))
+    if runs == n:
+        return order
+
+    # Where runs of one high part are few, the keys of their members are read to find the
+    # runs that mix keys. Where they hold most rows (repeated keys), the keys are counted
+    # instead: runs are in key order when there are as many as distinct keys.
+    shared = ~new_run
+    shared[:-1] |= ~new_run[1:]
+    if np.count_nonzero(shared) > n // 8:
+        values = packed.view(np.int64)  # the high parts are read: the buffer is free
+        values[:] = keys
+        values.sort()
+        if runs == 1 + int(np.count_nonzero(values[1:] != values[:-1])):
+            return order
+    del packed
+    at = np.flatnonzero(shared)
+    run = np.cumsum(new_run[at])
+    rows = order[at]
+    member_keys = keys[rows]
+    mixes = np.zeros(runs + 1, dtype=bool)
+    mixes[run[1:][(run[1:] == run[:-1]) & (member_keys[1:] != member_keys[:-1])]] = True
+    fix = np.flatnonzero(mixes[run])
+    rows, member_keys, run = rows[fix], member_keys[fix], run[fix]
+    order[at[fix]] = rows[np.lexsort((rows, member_keys, run))]
+    return order
 
 
 #: Largest number of low bits :func:`order_by_group_value` gives a value's grid position
