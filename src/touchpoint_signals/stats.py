@@ -384,11 +384,9 @@ def stable_argsort(keys: npt.NDArray[np.int64]) -> IntArray:
     of their positions. Each key's high bits and its position are packed into one word, so
     that sorting the words sorts by key, with tied keys in input order. Keys that agree in
     those high bits but differ in the low bits left out (close instants, a rare pair of
-    hashes) are then put in order among themselves. The result is exactly numpy's. For
-    10.75M keys on the machine of docs/performance.md: 0.18 s for account-and-time keys,
-    0.45 s for distinct random keys, 0.7 s for hashes repeated by 100k ids, against
-    1.2-1.4 s for ``np.argsort``; as slow as numpy only when most keys repeat and two
-    distinct keys share their high bits, where the members of every shared run are read.
+    hashes) are then put in order among themselves. The result is exactly numpy's. It is
+    no faster than numpy when most keys repeat and two distinct keys share their high
+    bits: then the members of every shared run are read.
 
     Examples
     --------
