@@ -1137,7 +1137,7 @@ class TouchpointLog:
             target = links.target[order]
             reply_to = np.where(target >= 0, new_row[np.maximum(target, 0)], _NO_CODE)
         unresolved = np.flatnonzero(links.problem[sort] != ReplyProblem.NONE)
-        # Only the unresolved rows' ids are kept: gathered from the input rows they were.
+        # Only the unresolved rows keep their reply ids: read from those input rows alone.
         unresolved_input = unresolved if order is None else order[unresolved]
 
         account_sorted = account_code[sort]
